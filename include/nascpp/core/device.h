@@ -1,0 +1,19 @@
+#pragma once
+/// Device selection: "cpu", "cuda" (or "cuda:N") and "auto" (CUDA when
+/// available, else CPU); thread count for LibTorch's CPU kernels.
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace nascpp {
+
+/// Parses a device name. "cuda" where no GPU is available is a ConfigError
+/// that says so; an unknown name lists the valid choices.
+torch::Device parse_device(const std::string& name);
+
+/// Sets LibTorch's intra-op thread count; 0 means all cores. Returns the
+/// count in effect.
+int set_num_threads(int threads);
+
+}  // namespace nascpp

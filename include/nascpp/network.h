@@ -1,0 +1,38 @@
+#pragma once
+/// `Network`: the LibTorch module a search space builds from an Architecture.
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <cstdint>
+
+#include "nascpp/core/options.h"
+
+namespace nascpp {
+
+/// The shape of the data a network is built for.
+struct NetworkSpec {
+  /// Input channels (3 for CIFAR and ImageNet16-120, 1 for Fashion-MNIST).
+  NASCPP_ARG(int64_t, in_channels) = 3;
+  /// Input height and width in pixels (32, 16 or 28).
+  NASCPP_ARG(int64_t, image_size) = 32;
+  /// Number of classes of the classifier.
+  NASCPP_ARG(int64_t, num_classes) = 10;
+
+ public:
+  /// Throws ConfigError for non-positive values.
+  void validate() const;
+};
+
+/// A classification network: images [N, C, H, W] -> logits [N, classes].
+class Network : public torch::nn::Module {
+ public:
+  /// Logits for a batch of images.
+  virtual torch::Tensor forward(torch::Tensor images) = 0;
+};
+
+/// Number of trainable parameters (elements of every parameter that requires a
+/// gradient; buffers such as BN running statistics are not counted).
+int64_t count_parameters(const torch::nn::Module& module);
+
+}  // namespace nascpp

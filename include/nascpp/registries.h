@@ -1,0 +1,37 @@
+#pragma once
+/// The registries of every extension kind but operations (see ops/op.h).
+/// Each is filled by an explicit builtin list on first use; user code adds
+/// entries with `registry.add(name, description, factory)`.
+
+#include <memory>
+
+#include "nascpp/benchmark.h"
+#include "nascpp/core/config.h"
+#include "nascpp/core/registry.h"
+#include "nascpp/dataset.h"
+#include "nascpp/optimizer.h"
+#include "nascpp/search_space.h"
+
+namespace nascpp {
+
+/// Search spaces, built from their config section.
+using SearchSpaceRegistry = Registry<std::shared_ptr<const SearchSpace>(ConfigNode&)>;
+/// Optimizers (black-box and one-shot), built from their config section.
+using OptimizerRegistry = Registry<std::unique_ptr<Optimizer>(ConfigNode&)>;
+/// Tabular benchmarks, loaded from their config section (data_dir, ...).
+using BenchmarkRegistry = Registry<std::shared_ptr<const Benchmark>(ConfigNode&)>;
+/// Datasets, loaded from their config section (root, ...).
+using DatasetRegistry = Registry<std::shared_ptr<const Dataset>(ConfigNode&)>;
+
+SearchSpaceRegistry& search_space_registry();
+OptimizerRegistry& optimizer_registry();
+BenchmarkRegistry& benchmark_registry();
+DatasetRegistry& dataset_registry();
+
+/// The builtin lists, one per kind, each in its folder's builtin.cpp.
+void register_builtin_search_spaces(SearchSpaceRegistry& registry);
+void register_builtin_optimizers(OptimizerRegistry& registry);
+void register_builtin_benchmarks(BenchmarkRegistry& registry);
+void register_builtin_datasets(DatasetRegistry& registry);
+
+}  // namespace nascpp

@@ -1,0 +1,57 @@
+#pragma once
+/// `SearchSpace`: the set of architectures an optimizer searches, with the
+/// operations every optimizer needs (sample, mutate, neighbours, encode,
+/// parse/format) and the networks built from its architectures.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nascpp/architecture.h"
+#include "nascpp/core/config.h"
+#include "nascpp/core/random.h"
+#include "nascpp/network.h"
+
+namespace nascpp {
+
+class SearchSpace {
+ public:
+  virtual ~SearchSpace() = default;
+
+  /// Registry name of the space ("nasbench201", ...).
+  virtual std::string name() const = 0;
+
+  /// Parses the space's canonical text form; malformed text is a ConfigError
+  /// that names the position and the valid choices.
+  virtual Architecture parse(const std::string& text) const = 0;
+  /// The canonical text form; `parse(format(a)) == a`.
+  virtual std::string format(const Architecture& arch) const = 0;
+  /// Throws ConfigError if `arch` is not a valid member of this space.
+  virtual void validate(const Architecture& arch) const = 0;
+
+  /// A uniformly random architecture.
+  virtual Architecture sample(Rng& rng) const = 0;
+  /// A random neighbour of `arch` (one elementary change).
+  virtual Architecture mutate(const Architecture& arch, Rng& rng) const = 0;
+  /// Every valid architecture one elementary change away, in a fixed order.
+  virtual std::vector<Architecture> neighbours(const Architecture& arch) const = 0;
+
+  /// Number of architectures when the space is finite and enumerable.
+  virtual std::optional<uint64_t> size() const { return std::nullopt; }
+  /// Every architecture, in a fixed order; an error for non-enumerable spaces.
+  virtual std::vector<Architecture> enumerate() const;
+
+  /// Names of the encodings `encode` accepts ("onehot", "path", ...).
+  virtual std::vector<std::string> encodings() const = 0;
+  /// A fixed-length numeric encoding of `arch`; an unknown name lists the valid ones.
+  virtual std::vector<float> encode(const Architecture& arch,
+                                    const std::string& encoding) const = 0;
+
+  /// A freshly initialised network for `arch` (uses torch's generator).
+  virtual std::shared_ptr<Network> build_network(const Architecture& arch,
+                                                 const NetworkSpec& spec) const = 0;
+};
+
+}  // namespace nascpp

@@ -1,0 +1,95 @@
+#include "nascpp/core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace nascpp {
+namespace {
+
+TEST(Config, ReadsTypedValuesWithDefaults) {
+  auto cfg = ConfigNode::parse("seed: 3\noptimizer:\n  name: bananas\n  k: 10\n");
+  EXPECT_EQ(cfg.get<int>("seed", 0), 3);
+  EXPECT_EQ(cfg.get<int>("threads", 4), 4);
+  auto opt = cfg.section("optimizer");
+  EXPECT_EQ(opt.require<std::string>("name"), "bananas");
+  EXPECT_EQ(opt.get<int>("k", 1), 10);
+  EXPECT_DOUBLE_EQ(opt.get<double>("lr", 0.5), 0.5);
+  EXPECT_NO_THROW(cfg.finish());
+}
+
+TEST(Config, UnknownKeyIsAnErrorWithSuggestion) {
+  auto cfg = ConfigNode::parse("optimizer:\n  population_sise: 20\n");
+  auto opt = cfg.section("optimizer");
+  opt.get<int>("population_size", 50);
+  opt.get<int>("sample_size", 10);
+  NASCPP_EXPECT_THROW_WITH(cfg.finish(), ConfigError,
+                           "unknown config key 'optimizer.population_sise'; did you mean "
+                           "'population_size'?; known: population_size, sample_size");
+}
+
+TEST(Config, UnknownTopLevelKeyIsAnError) {
+  auto cfg = ConfigNode::parse("seed: 1\nsede: 2\n");
+  cfg.get<int>("seed", 0);
+  NASCPP_EXPECT_THROW_WITH(cfg.finish(), ConfigError, "unknown config key 'sede'");
+}
+
+TEST(Config, WrongTypeNamesKeyAndValue) {
+  auto cfg = ConfigNode::parse("epochs: many\n");
+  NASCPP_EXPECT_THROW_WITH(cfg.get<int>("epochs", 1), ConfigError,
+                           "config key 'epochs': expected an integer, got 'many'");
+}
+
+TEST(Config, MissingRequiredKey) {
+  auto cfg = ConfigNode::parse("a: 1\n");
+  NASCPP_EXPECT_THROW_WITH(cfg.section("search").require<std::string>("space"), ConfigError,
+                           "missing required config key 'search.space'");
+}
+
+TEST(Config, ChoiceOutsideValidValues) {
+  auto cfg = ConfigNode::parse("device: gpu\n");
+  NASCPP_EXPECT_THROW_WITH(cfg.get_choice("device", "cpu", {"cpu", "cuda", "auto"}),
+                           ConfigError, "known: auto, cpu, cuda");
+}
+
+TEST(Config, MalformedYamlNamesOriginAndLine) {
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse("a: 1\nb: [1, 2\n", "exp.yaml"), ConfigError,
+                           "exp.yaml: invalid YAML at line");
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse("- 1\n- 2\n", "list.yaml"), ConfigError,
+                           "list.yaml: the top level must be a mapping");
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::load_file("/nonexistent/exp.yaml"), ConfigError,
+                           "config file '/nonexistent/exp.yaml' does not exist");
+}
+
+TEST(Config, ResolvedConfigHoldsDefaultsAndRoundTrips) {
+  auto cfg = ConfigNode::parse("optimizer:\n  k: 7\n");
+  auto opt = cfg.section("optimizer");
+  opt.get<int>("k", 1);
+  opt.get<double>("lr", 0.025);
+  cfg.get<std::string>("device", "cpu");
+  test::TempDir dir;
+  cfg.write_resolved(dir.file("resolved.yaml"));
+  auto again = ConfigNode::load_file(dir.file("resolved.yaml"));
+  EXPECT_EQ(again.get<std::string>("device", "x"), "cpu");
+  auto opt2 = again.section("optimizer");
+  EXPECT_EQ(opt2.get<int>("k", 0), 7);
+  EXPECT_DOUBLE_EQ(opt2.get<double>("lr", 0.0), 0.025);
+  EXPECT_NO_THROW(again.finish());
+}
+
+TEST(Config, OverridesCreateAndReplaceNestedKeys) {
+  auto cfg = ConfigNode::parse("optimizer:\n  epochs: 50\n");
+  cfg.apply_override("optimizer.epochs=3");
+  cfg.apply_override("trainer.lr=0.1");
+  cfg.apply_override("name=hello world");
+  EXPECT_EQ(cfg.section("optimizer").get<int>("epochs", 0), 3);
+  EXPECT_DOUBLE_EQ(cfg.section("trainer").get<double>("lr", 0.0), 0.1);
+  EXPECT_EQ(cfg.get<std::string>("name", ""), "hello world");
+  NASCPP_EXPECT_THROW_WITH(cfg.apply_override("novalue"), ConfigError, "key=value");
+  NASCPP_EXPECT_THROW_WITH(cfg.apply_override("name.x=1"), ConfigError, "'name' is not a section");
+}
+
+}  // namespace
+}  // namespace nascpp
