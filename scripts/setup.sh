@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages nascpp needs, only those that are missing
+# (quick when everything is there). Runs apt-get non-interactively; uses sudo
+# when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake git pkg-config
+  libtorch-dev          # LibTorch 1.13.1 (CPU)
+  libopenblas0-openmp   # takes over libblas.so.3: ~20x faster sgemm than reference BLAS
+  libeigen3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev zlib1g-dev
+  dataset-fashion-mnist # the embedded default dataset (gzipped IDX)
+  python3 python3-numpy python3-pandas  # scripts/convert_nb201_data.py
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "nascpp setup: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
