@@ -1,8 +1,11 @@
 // The built-in search spaces, one line each, sorted by name.
 #include "nascpp/registries.h"
+#include "search_spaces/nasbench201/nasbench201.h"
 
 namespace nascpp {
 
-void register_builtin_search_spaces(SearchSpaceRegistry& registry) { (void)registry; }
+void register_builtin_search_spaces(SearchSpaceRegistry& registry) {
+  registry.add("nasbench201", "NAS-Bench-201 cell space", &NasBench201Space::from_config);
+}
 
 }  // namespace nascpp

@@ -13,7 +13,8 @@ size_t Architecture::hash() const {
   for (char c : space_) mix(static_cast<uint8_t>(c));
   mix(0xff);
   for (int32_t v : encoding_) {
-    for (int i = 0; i < 4; ++i) mix(static_cast<uint8_t>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff));
+    for (int i = 0; i < 4; ++i)
+      mix(static_cast<uint8_t>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff));
   }
   return static_cast<size_t>(h);
 }

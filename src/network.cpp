@@ -9,8 +9,7 @@ namespace nascpp {
 void NetworkSpec::validate() const {
   NASCPP_CHECK_CONFIG(in_channels_ > 0, "network in_channels must be positive, got {}",
                       in_channels_);
-  NASCPP_CHECK_CONFIG(image_size_ > 0, "network image_size must be positive, got {}",
-                      image_size_);
+  NASCPP_CHECK_CONFIG(image_size_ > 0, "network image_size must be positive, got {}", image_size_);
   NASCPP_CHECK_CONFIG(num_classes_ > 1, "network num_classes must be at least 2, got {}",
                       num_classes_);
 }

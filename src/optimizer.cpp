@@ -20,8 +20,8 @@ Architecture BlackBoxOptimizer::ask() {
 void BlackBoxOptimizer::tell(const Architecture& arch, const EvaluationResult& result) {
   NASCPP_CHECK(space_ != nullptr, "optimizer '{}': tell() before attach()", name());
   NASCPP_CHECK(arch.space() == space_->name(),
-               "optimizer '{}' told about an architecture of space '{}', attached to '{}'",
-               name(), arch.space(), space_->name());
+               "optimizer '{}' told about an architecture of space '{}', attached to '{}'", name(),
+               arch.space(), space_->name());
   do_tell(arch, result);
 }
 

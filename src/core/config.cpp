@@ -50,9 +50,7 @@ ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin)
   return ConfigNode(node, "");
 }
 
-bool ConfigNode::has(const std::string& key) const {
-  return static_cast<bool>(state_->node[key]);
-}
+bool ConfigNode::has(const std::string& key) const { return static_cast<bool>(state_->node[key]); }
 
 YAML::Node ConfigNode::lookup(const std::string& key) const { return state_->node[key]; }
 
@@ -72,12 +70,12 @@ void ConfigNode::mark_used(const std::string& key) {
 
 void ConfigNode::conversion_error(const std::string& key, const char* expected) const {
   const YAML::Node node = lookup(key);
-  std::string got = node.IsScalar() ? "'" + node.Scalar() + "'"
+  std::string got = node.IsScalar()     ? "'" + node.Scalar() + "'"
                     : node.IsSequence() ? std::string("a list")
                     : node.IsMap()      ? std::string("a mapping")
                                         : std::string("nothing");
-  throw ConfigError(fmt::format("config key '{}': expected {}, got {}", qualified(key),
-                                expected, got));
+  throw ConfigError(
+      fmt::format("config key '{}': expected {}, got {}", qualified(key), expected, got));
 }
 
 std::string ConfigNode::get_choice(const std::string& key, const std::string& default_value,

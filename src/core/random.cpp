@@ -17,8 +17,7 @@ void Rng::set_state(const std::string& state) {
   uint64_t seed = 0;
   std::mt19937_64 engine;
   in >> seed >> engine;
-  NASCPP_CHECK_DATA(!in.fail(), "malformed random generator state ({} characters)",
-                    state.size());
+  NASCPP_CHECK_DATA(!in.fail(), "malformed random generator state ({} characters)", state.size());
   seed_ = seed;
   engine_ = engine;
 }

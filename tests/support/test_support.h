@@ -15,12 +15,12 @@ std::string data_dir();
 
 /// Skips the current test when the benchmark data is absent, unless
 /// NASCPP_REQUIRE_DATA=1 (as in .ci/run), where it fails instead.
-#define NASCPP_REQUIRE_DATA_DIR()                                                     \
-  do {                                                                                \
-    if (::nascpp::test::data_dir().empty()) {                                         \
-      if (::nascpp::test::data_required()) FAIL() << "benchmark data not found";      \
-      GTEST_SKIP() << "benchmark data not found (set NASCPP_DATA)";                   \
-    }                                                                                 \
+#define NASCPP_REQUIRE_DATA_DIR()                                                \
+  do {                                                                           \
+    if (::nascpp::test::data_dir().empty()) {                                    \
+      if (::nascpp::test::data_required()) FAIL() << "benchmark data not found"; \
+      GTEST_SKIP() << "benchmark data not found (set NASCPP_DATA)";              \
+    }                                                                            \
   } while (false)
 
 bool data_required();
@@ -52,13 +52,13 @@ std::string cli_path();
 }  // namespace nascpp::test
 
 /// Asserts that `statement` throws `ErrorType` whose message contains `substring`.
-#define NASCPP_EXPECT_THROW_WITH(statement, ErrorType, substring)                        \
-  do {                                                                                   \
-    try {                                                                                \
-      statement;                                                                         \
-      ADD_FAILURE() << "expected " #ErrorType " containing '" << (substring) << "'";     \
-    } catch (const ErrorType& e) {                                                       \
-      EXPECT_NE(std::string(e.what()).find(substring), std::string::npos)                \
-          << "message was: " << e.what();                                                \
-    }                                                                                    \
+#define NASCPP_EXPECT_THROW_WITH(statement, ErrorType, substring)                    \
+  do {                                                                               \
+    try {                                                                            \
+      statement;                                                                     \
+      ADD_FAILURE() << "expected " #ErrorType " containing '" << (substring) << "'"; \
+    } catch (const ErrorType& e) {                                                   \
+      EXPECT_NE(std::string(e.what()).find(substring), std::string::npos)            \
+          << "message was: " << e.what();                                            \
+    }                                                                                \
   } while (false)

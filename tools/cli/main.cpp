@@ -1,18 +1,78 @@
 // The nascpp command: the only place that catches exceptions, configures log
-// sinks and chooses exit codes.
-#include <CLI/CLI.hpp>
+// sinks and chooses exit codes (0 success, 1 runtime failure, 2 bad usage or
+// configuration, 3 bad or missing data).
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <algorithm>
 #include <iostream>
 
+#include "commands.h"
+#include "nascpp/core/device.h"
 #include "nascpp/core/error.h"
+#include "nascpp/core/log.h"
+
+namespace nascpp::cli {
+
+void add_log_file(const std::string& path) {
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
+  sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  logger()->sinks().push_back(sink);
+}
+
+namespace {
+
+void configure_console_logging(const GlobalOptions& options) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  sink->set_pattern("[%H:%M:%S] %^%l%$ %v");
+  logger()->sinks().push_back(sink);
+  logger()->set_level(options.verbose ? spdlog::level::debug
+                      : options.quiet ? spdlog::level::warn
+                                      : spdlog::level::info);
+  logger()->flush_on(spdlog::level::info);
+}
+
+}  // namespace
+}  // namespace nascpp::cli
 
 int main(int argc, char** argv) {
-  CLI::App app{"nascpp: neural architecture search"};
+  using namespace nascpp;
+  cli::GlobalOptions global;
+  CLI::App app{"nascpp: neural architecture search on LibTorch"};
+  app.set_version_flag("--version", std::string("nascpp ") + "0.1.0");
   app.require_subcommand(1);
+  app.add_option("--threads", global.threads, "LibTorch CPU threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("-v,--verbose", global.verbose, "debug-level log messages");
+  app.add_flag("-q,--quiet", global.quiet, "warnings and errors only");
+  cli::add_list_command(app);
+  cli::add_query_command(app);
+  cli::add_evaluate_command(app);
+  app.parse_complete_callback([&global] {
+    cli::configure_console_logging(global);
+    set_num_threads(global.threads);
+  });
   try {
+    // Name an unknown command and the valid ones (CLI11 only says one is required).
+    if (argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string> known;
+      for (const auto* sub : app.get_subcommands({})) known.push_back(sub->get_name());
+      if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
+        throw ConfigError(unknown_choice_message("command", argv[1], known));
+      }
+    }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const ConfigError& e) {
+    std::cerr << "nascpp: error: " << e.what() << "\n";
+    return 2;
+  } catch (const DataError& e) {
+    std::cerr << "nascpp: data error: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "nascpp: error: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }

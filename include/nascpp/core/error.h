@@ -62,12 +62,12 @@ std::string unknown_choice_message(const std::string& what, const std::string& v
 /// Throws `ErrorType` with a formatted message when `cond` is false. The
 /// message carries the failed condition and file:line.
 /// Example: `NASCPP_CHECK_T(nascpp::ConfigError, lr >= 0, "invalid learning rate {}", lr);`
-#define NASCPP_CHECK_T(ErrorType, cond, ...)                                                  \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      throw ErrorType(::nascpp::detail::format_check_failure(#cond, __FILE__, __LINE__,     \
+#define NASCPP_CHECK_T(ErrorType, cond, ...)                                               \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
+      throw ErrorType(::nascpp::detail::format_check_failure(#cond, __FILE__, __LINE__,    \
                                                              ::fmt::format(__VA_ARGS__))); \
-    }                                                                                       \
+    }                                                                                      \
   } while (false)
 
 /// `NASCPP_CHECK(cond, "fmt {}", value)` throws `nascpp::Error`.
@@ -77,10 +77,10 @@ std::string unknown_choice_message(const std::string& what, const std::string& v
 /// Throws `nascpp::DataError`.
 #define NASCPP_CHECK_DATA(cond, ...) NASCPP_CHECK_T(::nascpp::DataError, cond, __VA_ARGS__)
 /// Internal invariant; a failure is a bug in nascpp.
-#define NASCPP_ASSERT(cond)                                                             \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      throw ::nascpp::InternalError(::nascpp::detail::format_check_failure(             \
+#define NASCPP_ASSERT(cond)                                                           \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      throw ::nascpp::InternalError(::nascpp::detail::format_check_failure(           \
           #cond, __FILE__, __LINE__, "internal invariant broken (a bug in nascpp)")); \
-    }                                                                                   \
+    }                                                                                 \
   } while (false)

@@ -7,13 +7,13 @@
 ///     };
 ///     auto o = TrainerOptions().learning_rate(0.1);  // o.learning_rate() == 0.1
 
-#define NASCPP_ARG(T, name)                                   \
- public:                                                      \
-  inline auto name(const T& new_##name)->decltype(*this) {    \
-    this->name##_ = new_##name;                               \
-    return *this;                                             \
-  }                                                           \
+#define NASCPP_ARG(T, name)                                       \
+ public:                                                          \
+  inline auto name(const T& new_##name)->decltype(*this) {        \
+    this->name##_ = new_##name;                                   \
+    return *this;                                                 \
+  }                                                               \
   inline const T& name() const noexcept { return this->name##_; } \
-                                                              \
- private:                                                     \
+                                                                  \
+ private:                                                         \
   T name##_

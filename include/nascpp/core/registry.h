@@ -44,8 +44,7 @@ class Registry<Result(Args...)> {
     NASCPP_CHECK_CONFIG(!name.empty(), "a {} needs a non-empty name", kind_);
     NASCPP_CHECK_CONFIG(static_cast<bool>(factory), "{} '{}' has no factory", kind_, name);
     std::lock_guard<std::mutex> lock(mutex_);
-    NASCPP_CHECK_CONFIG(entries_.count(name) == 0, "{} '{}' is already registered", kind_,
-                        name);
+    NASCPP_CHECK_CONFIG(entries_.count(name) == 0, "{} '{}' is already registered", kind_, name);
     entries_.emplace(name, Entry{name, description, std::move(factory)});
   }
 

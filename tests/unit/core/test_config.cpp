@@ -50,8 +50,8 @@ TEST(Config, MissingRequiredKey) {
 
 TEST(Config, ChoiceOutsideValidValues) {
   auto cfg = ConfigNode::parse("device: gpu\n");
-  NASCPP_EXPECT_THROW_WITH(cfg.get_choice("device", "cpu", {"cpu", "cuda", "auto"}),
-                           ConfigError, "known: auto, cpu, cuda");
+  NASCPP_EXPECT_THROW_WITH(cfg.get_choice("device", "cpu", {"cpu", "cuda", "auto"}), ConfigError,
+                           "known: auto, cpu, cuda");
 }
 
 TEST(Config, MalformedYamlNamesOriginAndLine) {

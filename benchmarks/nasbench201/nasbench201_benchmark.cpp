@@ -1,0 +1,638 @@
+#include "benchmarks/nasbench201/nasbench201_benchmark.h"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <utility>
+
+#include "nascpp/core/csv.h"
+#include "nascpp/core/error.h"
+#include "search_spaces/nasbench201/nasbench201.h"
+
+namespace nascpp {
+
+namespace {
+
+using Space = NasBench201Space;
+constexpr int32_t kN = NasBench201Benchmark::kNumArchitectures;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Dataset positions, in the order of `datasets()`.
+constexpr int kCifar10Valid = 0;
+constexpr int kCifar10 = 1;
+constexpr int kCifar100 = 2;
+constexpr int kImageNet16 = 3;
+
+constexpr const char* kLatencyPrefix = "latency_ms.";
+constexpr const char* kZcPrefix = "zc.";
+constexpr const char* kZcTimePrefix = "zc_time_s.";
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The dense id of a 6-digit op-code field; anything else fails with the line.
+int32_t op_code_field(const CsvReader& csv, size_t column) {
+  const std::string_view code = csv.field(column);
+  bool ok = code.size() == static_cast<size_t>(Space::kNumEdges);
+  int32_t id = 0;
+  for (size_t i = 0; ok && i < code.size(); ++i) {
+    ok = code[i] >= '0' && code[i] <= '4';
+    id = id * Space::kNumOps + (code[i] - '0');
+  }
+  if (!ok) {
+    csv.fail_field(column, fmt::format("expected a 6-digit op code of digits 0-4, found '{}'",
+                                       std::string(code)));
+  }
+  return id;
+}
+
+int32_t index_field(const CsvReader& csv, size_t column) {
+  const int64_t index = csv.integer(column);
+  if (index < 0 || index >= kN) {
+    csv.fail_field(column, fmt::format("architecture index {} is out of range [0, {})", index, kN));
+  }
+  return static_cast<int32_t>(index);
+}
+
+// Every index must have been seen once.
+void check_complete(const std::vector<bool>& seen, const std::string& file) {
+  int32_t missing = 0;
+  int32_t first = -1;
+  for (int32_t i = 0; i < kN; ++i) {
+    if (!seen[i]) {
+      ++missing;
+      if (first < 0) first = i;
+    }
+  }
+  NASCPP_CHECK_DATA(missing == 0,
+                    "{}: {} of the {} architectures have no row (the first is index {})", file,
+                    missing, kN, first);
+}
+
+}  // namespace
+
+// Reads the files into the benchmark; a friend by being a member.
+struct NasBench201Benchmark::Loader {
+  NasBench201Benchmark& b;
+  std::string dir;
+
+  std::string path(const char* relative) const {
+    return (std::filesystem::path(dir) / relative).string();
+  }
+
+  // Checks that `csv`'s row maps `index` to the op code `dense`.
+  void check_mapping(const CsvReader& csv, size_t column, int32_t index, int32_t dense) const {
+    if (b.dense_of_index_[index] != dense) {
+      csv.fail_field(
+          column, fmt::format("op code {} does not match architecture index {} "
+                              "(which is {} in {})",
+                              std::string(csv.field(column)), index,
+                              Space::op_code_of(Space::ops_from_dense_id(b.dense_of_index_[index])),
+                              kMergedFile));
+    }
+  }
+
+  void merged() {
+    CsvReader csv(path(kMergedFile));
+    const size_t c_index = csv.column("nb201_index");
+    const size_t c_code = csv.column("op_code");
+    const size_t c_arch = csv.column("arch_str");
+    struct Binding {
+      size_t file_column;
+      std::vector<std::pair<int, const char*>> targets;  // (dataset, metric)
+      int32_t column = -1;
+    };
+    std::vector<Binding> bindings = {
+        {csv.column("cifar10_valid_acc"), {{kCifar10Valid, "valid_acc"}}},
+        {csv.column("cifar10_test_acc"), {{kCifar10, "test_acc"}}},
+        {csv.column("cifar100_valid_acc"), {{kCifar100, "valid_acc"}}},
+        {csv.column("cifar100_test_acc"), {{kCifar100, "test_acc"}}},
+        {csv.column("imagenet16_valid_acc"), {{kImageNet16, "valid_acc"}}},
+        {csv.column("imagenet16_test_acc"), {{kImageNet16, "test_acc"}}},
+        {csv.column("cifar10_train_time_s"), {{kCifar10Valid, "train_time_s"}}},
+        {csv.column("cifar100_train_time_s"), {{kCifar100, "train_time_s"}}},
+        {csv.column("imagenet16_train_time_s"), {{kImageNet16, "train_time_s"}}},
+        {csv.column("cifar10_params_mb"), {{kCifar10Valid, "params_mb"}, {kCifar10, "params_mb"}}},
+        {csv.column("cifar100_params_mb"), {{kCifar100, "params_mb"}}},
+        {csv.column("imagenet16_params_mb"), {{kImageNet16, "params_mb"}}},
+        {csv.column("naswot_score_v1"),
+         {{kCifar10Valid, "naswot_score"}, {kCifar10, "naswot_score"}}},
+    };
+    for (auto& binding : bindings) {
+      binding.column = b.add_column();
+      for (const auto& [dataset, metric] : binding.targets) b.bind(dataset, metric, binding.column);
+    }
+
+    b.dense_of_index_.assign(kN, -1);
+    b.index_of_dense_.assign(kN, -1);
+    while (csv.next_row()) {
+      const int32_t index = index_field(csv, c_index);
+      const int32_t dense = op_code_field(csv, c_code);
+      if (b.dense_of_index_[index] >= 0) {
+        csv.fail_field(c_index, fmt::format("architecture index {} appears twice", index));
+      }
+      if (b.index_of_dense_[dense] >= 0) {
+        csv.fail_field(
+            c_code, fmt::format("op code {} appears twice (indices {} and {})",
+                                std::string(csv.field(c_code)), b.index_of_dense_[dense], index));
+      }
+      const std::string expected = Space::format_ops(Space::ops_from_dense_id(dense));
+      if (csv.field(c_arch) != expected) {
+        csv.fail_field(c_arch, fmt::format("arch_str '{}' does not match op code {} ('{}')",
+                                           std::string(csv.field(c_arch)),
+                                           std::string(csv.field(c_code)), expected));
+      }
+      b.dense_of_index_[index] = dense;
+      b.index_of_dense_[dense] = index;
+      for (const auto& binding : bindings) {
+        b.columns_[binding.column][dense] = csv.number(binding.file_column);
+      }
+    }
+    NASCPP_CHECK_DATA(csv.rows_read() == static_cast<size_t>(kN),
+                      "{}: expected {} architecture rows, found {}", csv.origin(), kN,
+                      csv.rows_read());
+  }
+
+  void per_seed() {
+    CsvReader csv(path(kPerSeedFile));
+    const size_t c_index = csv.column("nb201_index");
+    const size_t c_code = csv.column("op_code");
+    const size_t c_dataset = csv.column("nats_dataset");
+    const size_t c_valid = csv.column("valid_acc");
+    const size_t c_ori = csv.column("ori_test_acc");
+    const size_t c_test = csv.column("test_acc");
+
+    // Per-seed columns: valid_acc for cifar10-valid (the only one the sources
+    // have there); valid_acc, test_acc, ori_test_acc for the other two.
+    struct Group {
+      int dataset;
+      int32_t valid = -1, test = -1, ori = -1;
+    };
+    Group groups[3] = {{kCifar10Valid}, {kCifar100}, {kImageNet16}};
+    auto add_seed_columns = [&]() {
+      const auto first = static_cast<int32_t>(b.seed_columns_.size());
+      for (int s = 0; s < kMaxSeeds; ++s) b.seed_columns_.emplace_back(kN, kNaN);
+      return first;
+    };
+    for (auto& g : groups) {
+      g.valid = add_seed_columns();
+      b.seed_column_of_[g.dataset][b.metric_position("valid_acc")] = g.valid;
+      if (g.dataset != kCifar10Valid) {
+        g.test = add_seed_columns();
+        g.ori = add_seed_columns();
+        b.seed_column_of_[g.dataset][b.metric_position("test_acc")] = g.test;
+        b.seed_column_of_[g.dataset][b.metric_position("ori_test_acc")] = g.ori;
+      }
+    }
+    b.seed_counts_.assign(b.datasets_.size(), std::vector<uint8_t>(kN, 0));
+
+    while (csv.next_row()) {
+      const int32_t index = index_field(csv, c_index);
+      const int32_t dense = op_code_field(csv, c_code);
+      check_mapping(csv, c_code, index, dense);
+      const std::string_view name = csv.field(c_dataset);
+      const Group* g = nullptr;
+      if (name == "cifar10-valid") {
+        g = &groups[0];
+      } else if (name == "cifar100") {
+        g = &groups[1];
+      } else if (name == "ImageNet16-120") {
+        g = &groups[2];
+      } else {
+        csv.fail_field(c_dataset, fmt::format("unknown dataset '{}', expected cifar10-valid, "
+                                              "cifar100 or ImageNet16-120",
+                                              std::string(name)));
+      }
+      uint8_t& count = b.seed_counts_[g->dataset][dense];
+      if (count >= kMaxSeeds) {
+        csv.fail(fmt::format("more than {} seeds for architecture {} on {}", kMaxSeeds, index,
+                             std::string(name)));
+      }
+      b.seed_columns_[g->valid + count][dense] = csv.number(c_valid);
+      if (g->test >= 0) {
+        b.seed_columns_[g->test + count][dense] = csv.number(c_test);
+        b.seed_columns_[g->ori + count][dense] = csv.number(c_ori);
+      }
+      ++count;
+    }
+    for (const auto& g : groups) {
+      for (int32_t index = 0; index < kN; ++index) {
+        NASCPP_CHECK_DATA(b.seed_counts_[g.dataset][b.dense_of_index_[index]] > 0,
+                          "{}: architecture {} has no row for dataset {}", csv.origin(), index,
+                          b.datasets_[g.dataset]);
+      }
+      // The merged table has no ori_test_acc: its seed mean comes from here.
+      if (g.ori >= 0) {
+        const int32_t column = b.add_column();
+        for (int32_t dense = 0; dense < kN; ++dense) {
+          double sum = 0.0;
+          int n = 0;
+          for (int s = 0; s < b.seed_counts_[g.dataset][dense]; ++s) {
+            const double v = b.seed_columns_[g.ori + s][dense];
+            if (!std::isnan(v)) {
+              sum += v;
+              ++n;
+            }
+          }
+          b.columns_[column][dense] = n > 0 ? sum / n : kNaN;
+        }
+        b.bind(g.dataset, "ori_test_acc", column);
+      }
+    }
+  }
+
+  void latency() {
+    CsvReader csv(path(kLatencyFile));
+    const size_t c_index = csv.column("nb201_index");
+    const size_t c_code = csv.column("op_code");
+    const std::string prefix = "lat_ms_";
+    std::vector<std::pair<size_t, int32_t>> columns;  // (file column, our column)
+    std::map<std::string, size_t> by_device;
+    for (size_t i = 0; i < csv.header().size(); ++i) {
+      if (starts_with(csv.header()[i], prefix)) {
+        by_device[csv.header()[i].substr(prefix.size())] = i;
+      }
+    }
+    NASCPP_CHECK_DATA(!by_device.empty(),
+                      "{}, line 1: wrong header: no latency column (lat_ms_<device>) in '{}'",
+                      csv.origin(), join(csv.header(), ","));
+    for (const auto& [device, file_column] : by_device) {
+      const int32_t column = b.add_column();
+      b.devices_.push_back(device);
+      columns.emplace_back(file_column, column);
+      b.bind(kCifar10Valid, kLatencyPrefix + device, column);
+      b.bind(kCifar10, kLatencyPrefix + device, column);
+    }
+    std::vector<bool> seen(kN, false);
+    while (csv.next_row()) {
+      const int32_t index = index_field(csv, c_index);
+      const int32_t dense = op_code_field(csv, c_code);
+      check_mapping(csv, c_code, index, dense);
+      if (seen[index]) csv.fail_field(c_index, fmt::format("architecture {} appears twice", index));
+      seen[index] = true;
+      for (const auto& [file_column, column] : columns) {
+        b.columns_[column][dense] = csv.number(file_column);
+      }
+    }
+    check_complete(seen, csv.origin());
+  }
+
+  void low_fidelity() {
+    CsvReader csv(path(kLowFidelityFile));
+    const size_t c_index = csv.column("arch");
+    const size_t c_arch = csv.column("cellstr");
+    const std::vector<std::tuple<const char*, int, const char*>> spec = {
+        {"cifar10-val", kCifar10Valid, "valid_acc_12ep"},
+        {"cifar10-test", kCifar10, "test_acc_12ep"},
+        {"cifar100-val", kCifar100, "valid_acc_12ep"},
+        {"cifar100-test", kCifar100, "test_acc_12ep"},
+        {"imagenet-val", kImageNet16, "valid_acc_12ep"},
+        {"imagenet-test", kImageNet16, "test_acc_12ep"},
+    };
+    std::vector<std::pair<size_t, int32_t>> columns;
+    for (const auto& [file_name, dataset, metric] : spec) {
+      const int32_t column = b.add_column();
+      columns.emplace_back(csv.column(file_name), column);
+      b.bind(dataset, metric, column);
+    }
+    std::vector<bool> seen(kN, false);
+    while (csv.next_row()) {
+      const int32_t index = index_field(csv, c_index);
+      const int32_t dense = b.dense_of_index_[index];
+      const std::string expected = Space::format_ops(Space::ops_from_dense_id(dense));
+      if (csv.field(c_arch) != expected) {
+        csv.fail_field(c_arch,
+                       fmt::format("cell '{}' is not architecture {} ('{}' in {})",
+                                   std::string(csv.field(c_arch)), index, expected, kMergedFile));
+      }
+      if (seen[index]) csv.fail_field(c_index, fmt::format("architecture {} appears twice", index));
+      seen[index] = true;
+      for (const auto& [file_column, column] : columns) {
+        b.columns_[column][dense] = csv.number(file_column);
+      }
+    }
+    check_complete(seen, csv.origin());
+  }
+
+  void zero_cost() {
+    CsvReader csv(path(kZeroCostFile));
+    const size_t c_dataset = csv.column("dataset");
+    const size_t c_index = csv.column("nb201_index");
+    const size_t c_code = csv.column("op_code");
+    const std::string score_suffix = "_score";
+    std::map<std::string, std::pair<size_t, size_t>> by_proxy;  // (score, time) columns
+    for (size_t i = 0; i < csv.header().size(); ++i) {
+      const std::string& name = csv.header()[i];
+      if (!ends_with(name, score_suffix)) continue;
+      const std::string proxy = name.substr(0, name.size() - score_suffix.size());
+      by_proxy[proxy] = {i, csv.column(proxy + "_time")};
+    }
+    NASCPP_CHECK_DATA(!by_proxy.empty(),
+                      "{}, line 1: wrong header: no proxy column (<proxy>_score) in '{}'",
+                      csv.origin(), join(csv.header(), ","));
+    // The file's datasets and the benchmark datasets they stand for: the
+    // proxies were computed on CIFAR-10 images, valid for both CIFAR-10 forms.
+    const std::vector<std::pair<std::string, std::vector<int>>> groups = {
+        {"cifar10", {kCifar10Valid, kCifar10}},
+        {"cifar100", {kCifar100}},
+        {"ImageNet16-120", {kImageNet16}}};
+    // columns[group] = (file column, our column) for every score and time;
+    // the columns are sparse, one slot map per group.
+    std::vector<std::vector<std::pair<size_t, int32_t>>> columns(groups.size());
+    std::vector<int32_t> maps(groups.size());
+    for (const auto& [proxy, file_columns] : by_proxy) b.zc_proxies_.push_back(proxy);
+    for (size_t g = 0; g < groups.size(); ++g) {
+      maps[g] = static_cast<int32_t>(b.slot_maps_.size());
+      b.slot_maps_.emplace_back(kN, -1);
+      for (const auto& [proxy, file_columns] : by_proxy) {
+        const int32_t score = b.add_sparse_column(maps[g]);
+        const int32_t time = b.add_sparse_column(maps[g]);
+        columns[g].emplace_back(file_columns.first, score);
+        columns[g].emplace_back(file_columns.second, time);
+        for (int dataset : groups[g].second) {
+          b.bind(dataset, kZcPrefix + proxy, score);
+          b.bind(dataset, kZcTimePrefix + proxy, time);
+        }
+      }
+    }
+    while (csv.next_row()) {
+      const std::string_view name = csv.field(c_dataset);
+      size_t g = 0;
+      while (g < groups.size() && groups[g].first != name) ++g;
+      if (g == groups.size()) {
+        csv.fail_field(c_dataset, fmt::format("unknown dataset '{}', expected cifar10, cifar100 "
+                                              "or ImageNet16-120",
+                                              std::string(name)));
+      }
+      const int32_t index = index_field(csv, c_index);
+      const int32_t dense = op_code_field(csv, c_code);
+      check_mapping(csv, c_code, index, dense);
+      int32_t& slot = b.slot_maps_[maps[g]][dense];
+      if (slot >= 0) {
+        csv.fail_field(
+            c_index, fmt::format("architecture {} appears twice for {}", index, std::string(name)));
+      }
+      for (const auto& [file_column, column] : columns[g]) {
+        slot = static_cast<int32_t>(b.columns_[column].size());
+        b.columns_[column].push_back(csv.number(file_column));
+      }
+    }
+  }
+};
+
+// ---- loading ----
+
+std::shared_ptr<const NasBench201Benchmark> NasBench201Benchmark::load(
+    const std::string& data_dir) {
+  std::error_code ec;
+  NASCPP_CHECK_DATA(std::filesystem::is_directory(data_dir, ec),
+                    "NAS-Bench-201 data directory '{}' does not exist", data_dir);
+  std::shared_ptr<NasBench201Benchmark> b(new NasBench201Benchmark());
+  b->datasets_ = {"cifar10-valid", "cifar10", "cifar100", "ImageNet16-120"};
+  b->column_of_.resize(b->datasets_.size());
+  b->seed_column_of_.resize(b->datasets_.size());
+  for (const char* metric : {"valid_acc", "test_acc", "ori_test_acc", "train_time_s", "params_mb",
+                             "valid_acc_12ep", "test_acc_12ep", "naswot_score"}) {
+    b->metric_position(metric);
+  }
+  Loader loader{*b, data_dir};
+  loader.merged();  // first: the index <-> op code mapping the others are checked against
+  loader.per_seed();
+  loader.latency();
+  loader.low_fidelity();
+  loader.zero_cost();
+  return b;
+}
+
+std::shared_ptr<const NasBench201Benchmark> NasBench201Benchmark::load_shared(
+    const std::string& data_dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const NasBench201Benchmark>> cache;
+  std::error_code ec;
+  std::string key = std::filesystem::weakly_canonical(data_dir, ec).string();
+  if (ec) key = data_dir;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto alive = cache[key].lock()) return alive;
+  auto loaded = load(data_dir);
+  cache[key] = loaded;
+  return loaded;
+}
+
+std::shared_ptr<const NasBench201Benchmark> NasBench201Benchmark::from_config(ConfigNode& config) {
+  return load_shared(resolve_data_dir(config.get<std::string>("data_dir", "")));
+}
+
+int32_t NasBench201Benchmark::add_column() {
+  columns_.emplace_back(kN, kNaN);
+  map_of_column_.push_back(-1);
+  return static_cast<int32_t>(columns_.size() - 1);
+}
+
+int32_t NasBench201Benchmark::add_sparse_column(int32_t map) {
+  columns_.emplace_back();
+  map_of_column_.push_back(map);
+  return static_cast<int32_t>(columns_.size() - 1);
+}
+
+int32_t NasBench201Benchmark::metric_position(const std::string& metric) {
+  for (size_t i = 0; i < metric_names_.size(); ++i) {
+    if (metric_names_[i] == metric) return static_cast<int32_t>(i);
+  }
+  metric_names_.push_back(metric);
+  for (auto& row : column_of_) row.push_back(-1);
+  for (auto& row : seed_column_of_) row.push_back(-1);
+  return static_cast<int32_t>(metric_names_.size() - 1);
+}
+
+void NasBench201Benchmark::bind(int dataset, const std::string& metric, int32_t column) {
+  column_of_[dataset][metric_position(metric)] = column;
+}
+
+// ---- names ----
+
+int NasBench201Benchmark::dataset_position(const std::string& dataset) const {
+  for (size_t i = 0; i < datasets_.size(); ++i) {
+    if (datasets_[i] == dataset) return static_cast<int>(i);
+  }
+  throw ConfigError(unknown_choice_message("NAS-Bench-201 dataset", dataset, datasets_));
+}
+
+std::vector<std::string> NasBench201Benchmark::metrics(const std::string& dataset) const {
+  const int d = dataset_position(dataset);
+  std::vector<std::string> out;
+  for (size_t m = 0; m < metric_names_.size(); ++m) {
+    if (column_of_[d][m] >= 0) out.push_back(metric_names_[m]);
+  }
+  return out;
+}
+
+NasBench201Benchmark::MetricId NasBench201Benchmark::metric_id(const std::string& dataset,
+                                                               const std::string& metric) const {
+  const int d = dataset_position(dataset);
+  int32_t m = -1;
+  for (size_t i = 0; i < metric_names_.size(); ++i) {
+    if (metric_names_[i] == metric) m = static_cast<int32_t>(i);
+  }
+  if (m < 0) {
+    if (starts_with(metric, kLatencyPrefix)) {
+      throw ConfigError(unknown_choice_message(
+          "latency device", metric.substr(std::string(kLatencyPrefix).size()), devices_));
+    }
+    for (const char* prefix : {kZcPrefix, kZcTimePrefix}) {
+      if (starts_with(metric, prefix)) {
+        throw ConfigError(unknown_choice_message(
+            "zero-cost proxy", metric.substr(std::string(prefix).size()), zc_proxies_));
+      }
+    }
+    throw ConfigError(
+        fmt::format("dataset '{}': {}", dataset,
+                    unknown_choice_message("NAS-Bench-201 metric", metric, metrics(dataset))));
+  }
+  if (column_of_[d][m] < 0) {
+    std::vector<std::string> with;
+    for (size_t i = 0; i < datasets_.size(); ++i) {
+      if (column_of_[i][m] >= 0) with.push_back(datasets_[i]);
+    }
+    throw ConfigError(fmt::format(
+        "NAS-Bench-201 metric '{}' has no values for dataset '{}' (it has for: {}); metrics of "
+        "'{}': {}",
+        metric, dataset, join(with), dataset, join(metrics(dataset))));
+  }
+  MetricId id;
+  id.column_ = column_of_[d][m];
+  id.map_ = map_of_column_[id.column_];
+  id.seed_column_ = seed_column_of_[d][m];
+  id.dataset_ = d;
+  return id;
+}
+
+// ---- look-ups ----
+
+int32_t NasBench201Benchmark::checked_dense(int32_t index) const {
+  NASCPP_CHECK_CONFIG(index >= 0 && index < kN,
+                      "NAS-Bench-201 architecture index {} is out of range [0, {})", index, kN);
+  return dense_of_index_[index];
+}
+
+std::optional<double> NasBench201Benchmark::read(int32_t column, int32_t map, int32_t dense) const {
+  double v = 0.0;
+  if (map < 0) {
+    v = columns_[column][dense];
+  } else {
+    const int32_t slot = slot_maps_[map][dense];
+    if (slot < 0) return std::nullopt;
+    v = columns_[column][slot];
+  }
+  if (std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<double> NasBench201Benchmark::value(int32_t index, MetricId id) const {
+  NASCPP_CHECK_CONFIG(id.valid(), "invalid (default-constructed) MetricId");
+  return read(id.column_, id.map_, checked_dense(index));
+}
+
+std::optional<double> NasBench201Benchmark::value(const Architecture& arch, MetricId id) const {
+  NASCPP_CHECK_CONFIG(id.valid(), "invalid (default-constructed) MetricId");
+  return read(id.column_, id.map_, Space::dense_id(arch));
+}
+
+std::optional<double> NasBench201Benchmark::value(int32_t index, MetricId id, Rng& rng) const {
+  NASCPP_CHECK_CONFIG(id.valid(), "invalid (default-constructed) MetricId");
+  const int32_t dense = checked_dense(index);
+  if (!id.has_seeds()) return read(id.column_, id.map_, dense);
+  const size_t slot = rng.index(seed_counts_[id.dataset_][dense]);
+  const double v = seed_columns_[id.seed_column_ + static_cast<int32_t>(slot)][dense];
+  if (std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<double> NasBench201Benchmark::value(const Architecture& arch, MetricId id,
+                                                  Rng& rng) const {
+  return value(index_of_dense_[Space::dense_id(arch)], id, rng);
+}
+
+std::optional<double> NasBench201Benchmark::value_at_seed(int32_t index, MetricId id,
+                                                          int slot) const {
+  NASCPP_CHECK_CONFIG(id.valid(), "invalid (default-constructed) MetricId");
+  const int32_t dense = checked_dense(index);
+  if (!id.has_seeds()) return std::nullopt;
+  const int count = seed_counts_[id.dataset_][dense];
+  NASCPP_CHECK_CONFIG(slot >= 0 && slot < count,
+                      "seed slot {} out of range: architecture {} has {} seed(s) on {}", slot,
+                      index, count, datasets_[id.dataset_]);
+  const double v = seed_columns_[id.seed_column_ + slot][dense];
+  if (std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+int NasBench201Benchmark::seed_count(int32_t index, MetricId id) const {
+  NASCPP_CHECK_CONFIG(id.valid(), "invalid (default-constructed) MetricId");
+  const int32_t dense = checked_dense(index);
+  return seed_counts_[id.dataset_][dense];
+}
+
+std::optional<double> NasBench201Benchmark::query(const Architecture& arch,
+                                                  const std::string& metric,
+                                                  const std::string& dataset, Rng* rng) const {
+  const MetricId id = metric_id(dataset, metric);
+  return rng == nullptr ? value(arch, id) : value(arch, id, *rng);
+}
+
+std::optional<double> NasBench201Benchmark::query(int32_t index, const std::string& metric,
+                                                  const std::string& dataset, Rng* rng) const {
+  const MetricId id = metric_id(dataset, metric);
+  return rng == nullptr ? value(index, id) : value(index, id, *rng);
+}
+
+std::optional<double> NasBench201Benchmark::latency_ms(const Architecture& arch,
+                                                       const std::string& device) const {
+  for (const auto& d : devices_) {
+    if (d == device) return value(arch, metric_id("cifar10", kLatencyPrefix + device));
+  }
+  throw ConfigError(unknown_choice_message("latency device", device, devices_));
+}
+
+// ---- architectures ----
+
+int32_t NasBench201Benchmark::index_of(const Architecture& arch) const {
+  return index_of_dense_[Space::dense_id(arch)];
+}
+
+Architecture NasBench201Benchmark::arch_at(int32_t index) const {
+  return Space::from_ops(Space::ops_from_dense_id(checked_dense(index)));
+}
+
+NasBench201Benchmark::Best NasBench201Benchmark::best(const std::string& dataset,
+                                                      const std::string& metric) const {
+  const MetricId id = metric_id(dataset, metric);
+  const bool cost = metric == "train_time_s" || metric == "params_mb" ||
+                    starts_with(metric, kLatencyPrefix) || starts_with(metric, kZcTimePrefix);
+  return best(id, !cost);
+}
+
+NasBench201Benchmark::Best NasBench201Benchmark::best(MetricId id, bool maximize) const {
+  NASCPP_CHECK_CONFIG(id.valid(), "invalid (default-constructed) MetricId");
+  Best out;
+  for (int32_t index = 0; index < kN; ++index) {
+    const auto v = read(id.column_, id.map_, dense_of_index_[index]);
+    if (!v) continue;
+    if (out.index < 0 || (maximize ? *v > out.value : *v < out.value)) {
+      out.index = index;
+      out.value = *v;
+    }
+  }
+  NASCPP_ASSERT(out.index >= 0);  // metric_id only resolves metrics with values
+  return out;
+}
+
+}  // namespace nascpp

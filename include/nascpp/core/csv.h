@@ -1,0 +1,103 @@
+#pragma once
+/// A small, fast reader for the comma-separated tables of the benchmarks.
+///
+/// The format is the one of every derived CSV in the benchmark data: one header
+/// line, comma separated, no quoting, `\n` (or `\r\n`) line ends, floats as
+/// Python writes them (`nan` for a missing value). The file is mapped into
+/// memory (read whole where it cannot be) and each row is split in place: a
+/// field is a view into that buffer, so reading a row allocates nothing. Every error is a DataError
+/// that names the file, the line and what was expected.
+///
+///     nascpp::CsvReader csv("/data/table.csv");
+///     const size_t acc = csv.column("valid_acc");   // DataError if absent
+///     while (csv.next_row()) {
+///       double v = csv.number(acc);                 // DataError on "abc"
+///     }
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nascpp {
+
+class CsvReader {
+ public:
+  /// Reads `path`. A missing or unreadable file is a DataError naming it, and so
+  /// is a file without a header line.
+  explicit CsvReader(const std::string& path);
+
+  /// Reads CSV from `text`; `origin` names it in messages.
+  static CsvReader from_string(std::string text, std::string origin);
+
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+  ~CsvReader();
+
+  /// The file name (or origin) used in messages.
+  const std::string& origin() const { return origin_; }
+  /// The header's column names, in file order.
+  const std::vector<std::string>& header() const { return header_; }
+
+  /// Position of column `name`, or nullopt.
+  std::optional<size_t> find_column(std::string_view name) const;
+  /// Position of column `name`; a DataError naming the file, line 1, the
+  /// missing column and the header found when absent.
+  size_t column(std::string_view name) const;
+  /// Throws a DataError (file, line 1, expected and found header) unless the
+  /// header is exactly `expected`.
+  void expect_header(const std::vector<std::string>& expected) const;
+
+  /// Advances to the next data row; false at the end of the file. Empty lines
+  /// are skipped. A row whose field count differs from the header's is a
+  /// DataError ("line 7: expected 9 fields, found 3").
+  bool next_row();
+
+  /// 1-based line number of the current row (1 is the header).
+  size_t line() const { return line_; }
+  /// Number of data rows read so far.
+  size_t rows_read() const { return rows_read_; }
+  /// Number of fields of the current row (= header size after `next_row`).
+  size_t num_fields() const { return fields_.size(); }
+
+  /// Field `column` of the current row, as a view into the file buffer.
+  std::string_view field(size_t column) const;
+  /// Field `column` parsed as a double (`nan` gives NaN). Anything that is not
+  /// entirely a number is a DataError naming the file, line, column and text.
+  double number(size_t column) const;
+  /// Field `column` parsed as a decimal integer; DataError as for `number`.
+  int64_t integer(size_t column) const;
+
+  /// Throws DataError "<file>, line <n>: <message>" for the current line.
+  [[noreturn]] void fail(const std::string& message) const;
+  /// Throws DataError "<file>, line <n>: <message>" for column `column` of the
+  /// current line (the column's name is added).
+  [[noreturn]] void fail_field(size_t column, const std::string& message) const;
+
+ private:
+  CsvReader();
+  void init();
+  // Splits the line [begin, end) at commas into `out`.
+  static void split(const char* begin, const char* end, std::vector<std::string_view>& out);
+
+  std::string origin_;
+  // The file's bytes: a read-only mapping of the file (no copy, and no page
+  // faults on fresh memory, which dominate on some virtual machines) or a
+  // string. Behind a pointer so that the field views survive a move.
+  struct Buffer;
+  static std::unique_ptr<Buffer> read_buffer(const std::string& path);
+  std::unique_ptr<Buffer> buffer_;
+  std::string_view text_;
+  std::vector<std::string> header_;
+  std::vector<std::string_view> fields_;
+  size_t pos_ = 0;
+  size_t line_ = 0;
+  size_t rows_read_ = 0;
+};
+
+}  // namespace nascpp

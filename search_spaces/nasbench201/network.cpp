@@ -1,0 +1,176 @@
+#include "search_spaces/nasbench201/network.h"
+
+#include <torch/torch.h>
+
+#include "nascpp/core/error.h"
+
+namespace nascpp {
+
+NasBench201NetworkOptions NasBench201NetworkOptions::from_config(ConfigNode& cfg) {
+  NasBench201NetworkOptions o;
+  o.channels(cfg.get<int64_t>("channels", o.channels()));
+  o.cells_per_stage(cfg.get<int64_t>("cells_per_stage", o.cells_per_stage()));
+  o.validate();
+  return o;
+}
+
+void NasBench201NetworkOptions::validate() const {
+  NASCPP_CHECK_CONFIG(channels_ >= 2, "nasbench201 channels must be at least 2, got {}", channels_);
+  NASCPP_CHECK_CONFIG(cells_per_stage_ >= 1,
+                      "nasbench201 cells_per_stage must be at least 1, got {}", cells_per_stage_);
+}
+
+Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots) {
+  NASCPP_ASSERT(edge_slots.size() == NasBench201Space::kNumEdges);
+  Graph g;
+  g.add_input("0").add_node("1").add_node("2").add_output("3");
+  for (int e = 0; e < NasBench201Space::kNumEdges; ++e) {
+    g.add_edge(std::to_string(NasBench201Space::kEdgeFrom[e]),
+               std::to_string(NasBench201Space::kEdgeTo[e]), edge_slots[e]);
+  }
+  return g;
+}
+
+namespace {
+
+// The stem: 3x3 conv without bias + BN (NAS-Bench-201's TinyNetwork).
+torch::nn::Sequential make_stem(int64_t in_channels, int64_t channels) {
+  return torch::nn::Sequential(
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, channels, 3).padding(1).bias(false)),
+      torch::nn::BatchNorm2d(channels));
+}
+
+}  // namespace
+
+NasBench201NetworkImpl::NasBench201NetworkImpl(const NasBench201Space::Ops& ops,
+                                               const NetworkSpec& spec,
+                                               const NasBench201NetworkOptions& options) {
+  spec.validate();
+  options.validate();
+  std::vector<OpSlot> slots;
+  for (int32_t op : ops) slots.push_back(OpSlot::fixed(NasBench201Space::op_names().at(op)));
+  const Graph graph = nasbench201_cell_graph(slots);
+  int64_t c = options.channels();
+  stem_ = register_module("stem", make_stem(spec.in_channels(), c));
+  for (int stage = 0; stage < 3; ++stage) {
+    if (stage > 0) {
+      auto block = make_op("resnet_basic_block", OpArgs(c, 2 * c, 2));
+      reductions_.push_back(block);
+      register_module("reduction" + std::to_string(stage), block.ptr());
+      c *= 2;
+    }
+    stages_.emplace_back();
+    for (int64_t i = 0; i < options.cells_per_stage(); ++i) {
+      stages_.back().push_back(
+          register_module("stage" + std::to_string(stage) + "_cell" + std::to_string(i),
+                          Cell(graph, CellOptions(c))));
+    }
+  }
+  head_ = register_module("head", ClassifierHead(c, spec.num_classes()));
+}
+
+torch::Tensor NasBench201NetworkImpl::forward(torch::Tensor images) {
+  auto x = stem_->forward(images);
+  for (size_t stage = 0; stage < stages_.size(); ++stage) {
+    if (stage > 0) x = reductions_[stage - 1].forward(x);
+    for (auto& cell : stages_[stage]) x = cell->forward({x});
+  }
+  return head_->forward(x);
+}
+
+NasBench201SupernetImpl::NasBench201SupernetImpl(const NetworkSpec& spec,
+                                                 const NasBench201NetworkOptions& options) {
+  spec.validate();
+  options.validate();
+  std::vector<OpSlot> slots(NasBench201Space::kNumEdges,
+                            OpSlot::mixed(NasBench201Space::op_names()));
+  const Graph graph = nasbench201_cell_graph(slots);
+  int64_t c = options.channels();
+  stem_ = register_module("stem", make_stem(spec.in_channels(), c));
+  for (int stage = 0; stage < 3; ++stage) {
+    if (stage > 0) {
+      auto block = make_op("resnet_basic_block", OpArgs(c, 2 * c, 2));
+      reductions_.push_back(block);
+      register_module("reduction" + std::to_string(stage), block.ptr());
+      c *= 2;
+    }
+    stages_.emplace_back();
+    for (int64_t i = 0; i < options.cells_per_stage(); ++i) {
+      const auto op_args = OpArgs(c, c).affine(false).track_running_stats(true).conv_bias(true);
+      stages_.back().push_back(
+          register_module("stage" + std::to_string(stage) + "_cell" + std::to_string(i),
+                          SupernetCell(graph, CellOptions(c).op_args(op_args))));
+    }
+  }
+  head_ = register_module("head", ClassifierHead(c, spec.num_classes()));
+  // DARTS initialises the architecture parameters as 1e-3 * N(0, 1).
+  alphas_ = register_parameter(
+      "arch_alphas", 1e-3 * torch::randn({NasBench201Space::kNumEdges, NasBench201Space::kNumOps}));
+}
+
+template <class CellFn>
+torch::Tensor NasBench201SupernetImpl::run(torch::Tensor images, CellFn&& cell_forward) {
+  auto x = stem_->forward(images);
+  for (size_t stage = 0; stage < stages_.size(); ++stage) {
+    if (stage > 0) x = reductions_[stage - 1].forward(x);
+    for (auto& cell : stages_[stage]) x = cell_forward(cell, x);
+  }
+  return head_->forward(x);
+}
+
+torch::Tensor NasBench201SupernetImpl::forward(torch::Tensor images) {
+  return forward_weighted(images, torch::softmax(alphas_, -1));
+}
+
+torch::Tensor NasBench201SupernetImpl::forward_weighted(torch::Tensor images,
+                                                        const torch::Tensor& weights) {
+  NASCPP_CHECK(weights.dim() == 2 && weights.size(0) == NasBench201Space::kNumEdges &&
+                   weights.size(1) == NasBench201Space::kNumOps,
+               "supernet weights must be [6, 5], got {}", c10::str(weights.sizes()));
+  const auto per_edge = weights.unbind(0);
+  return run(images, [&per_edge](SupernetCell& cell, const torch::Tensor& x) {
+    return cell->forward({x}, per_edge);
+  });
+}
+
+torch::Tensor NasBench201SupernetImpl::forward_hard(torch::Tensor images,
+                                                    const torch::Tensor& hard_weights,
+                                                    const std::vector<int64_t>& indices) {
+  NASCPP_CHECK(indices.size() == static_cast<size_t>(NasBench201Space::kNumEdges),
+               "supernet forward_hard needs 6 indices, got {}", indices.size());
+  const auto per_edge = hard_weights.unbind(0);
+  return run(images, [&](SupernetCell& cell, const torch::Tensor& x) {
+    return cell->forward_hard({x}, per_edge, indices);
+  });
+}
+
+std::vector<torch::Tensor> NasBench201SupernetImpl::weight_parameters() const {
+  std::vector<torch::Tensor> out;
+  for (const auto& item : named_parameters(/*recurse=*/true)) {
+    if (item.key() != "arch_alphas") out.push_back(item.value());
+  }
+  return out;
+}
+
+Architecture NasBench201SupernetImpl::derive() const {
+  const auto best = alphas_.detach().argmax(1);
+  NasBench201Space::Ops ops{};
+  for (int e = 0; e < NasBench201Space::kNumEdges; ++e) {
+    ops[e] = static_cast<int32_t>(best[e].item<int64_t>());
+  }
+  return NasBench201Space::from_ops(ops);
+}
+
+std::vector<SupernetCell> NasBench201SupernetImpl::cells() const {
+  std::vector<SupernetCell> out;
+  for (const auto& stage : stages_) out.insert(out.end(), stage.begin(), stage.end());
+  return out;
+}
+
+std::shared_ptr<Network> NasBench201Space::build_network(const Architecture& arch,
+                                                         const NetworkSpec& spec) const {
+  validate(arch);
+  return std::make_shared<NasBench201NetworkImpl>(ops_of(arch), spec, network_options_);
+}
+
+}  // namespace nascpp

@@ -1,0 +1,313 @@
+#include "nascpp/graph/cell.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "nascpp/core/error.h"
+
+namespace nascpp {
+
+std::vector<int64_t> reduction_strides(const Graph& graph) {
+  std::vector<int64_t> strides;
+  for (const auto& e : graph.edges()) {
+    strides.push_back(graph.node(e.from).role == NodeRole::kInput ? 2 : 1);
+  }
+  return strides;
+}
+
+namespace detail {
+
+CellPlan CellPlan::make(const Graph& graph, const CellOptions& options) {
+  const int64_t channels = options.channels();
+  NASCPP_CHECK_CONFIG(channels > 0, "cell channels must be positive, got {}", channels);
+  const auto& nodes = graph.nodes();
+  const auto& edges = graph.edges();
+
+  CellPlan plan;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i].name] = i;
+  for (const auto& name : graph.topological_order()) plan.order.push_back(index.at(name));
+  for (const auto& name : graph.inputs()) plan.inputs.push_back(index.at(name));
+  plan.output = index.at(graph.outputs().at(0));
+  plan.in_edges.resize(nodes.size());
+  for (size_t e = 0; e < edges.size(); ++e) {
+    plan.edge_from.push_back(index.at(edges[e].from));
+    plan.in_edges[index.at(edges[e].to)].push_back(e);
+  }
+
+  plan.edge_stride = options.edge_strides();
+  if (plan.edge_stride.empty()) plan.edge_stride.assign(edges.size(), 1);
+  NASCPP_CHECK_CONFIG(plan.edge_stride.size() == edges.size(),
+                      "cell edge_strides has {} entries but the graph has {} edges",
+                      plan.edge_stride.size(), edges.size());
+  for (size_t e = 0; e < edges.size(); ++e) {
+    const int64_t s = plan.edge_stride[e];
+    NASCPP_CHECK_CONFIG(s == 1 || s == 2, "edge '{}': stride must be 1 or 2, got {}",
+                        edges[e].label(), s);
+    NASCPP_CHECK_CONFIG(s == 1 || !edges[e].op.empty(),
+                        "edge '{}' has stride 2 but no operation to apply it", edges[e].label());
+  }
+
+  // Channels and resolutions (number of halvings) along the topological order.
+  plan.node_c_in.assign(nodes.size(), 0);
+  plan.node_c_out.assign(nodes.size(), 0);
+  plan.edge_c_in.assign(edges.size(), 0);
+  plan.edge_c_out.assign(edges.size(), 0);
+  std::vector<int64_t> level(nodes.size(), 0);
+  for (const size_t i : plan.order) {
+    const Node& node = nodes[i];
+    if (node.role == NodeRole::kInput) {
+      plan.node_c_in[i] = channels;
+    } else {
+      const auto& incoming = plan.in_edges[i];
+      NASCPP_ASSERT(!incoming.empty());  // validate() rejects such graphs
+      int64_t sum_channels = 0;
+      for (size_t k = 0; k < incoming.size(); ++k) {
+        const size_t e = incoming[k];
+        const size_t from = plan.edge_from[e];
+        plan.edge_c_in[e] = plan.node_c_out[from];
+        plan.edge_c_out[e] = edges[e].op.empty() ? plan.edge_c_in[e] : channels;
+        const int64_t edge_level = level[from] + (plan.edge_stride[e] == 2 ? 1 : 0);
+        const size_t first = incoming.front();
+        if (k == 0) {
+          level[i] = edge_level;
+        } else {
+          NASCPP_CHECK_CONFIG(edge_level == level[i],
+                              "node '{}' combines inputs of different resolutions: edge '{}' "
+                              "halves the input size {} time(s), edge '{}' {} time(s)",
+                              node.name, edges[first].label(), level[i], edges[e].label(),
+                              edge_level);
+          NASCPP_CHECK_CONFIG(
+              node.combine != Combine::kSum || plan.edge_c_out[e] == plan.edge_c_out[first],
+              "node '{}' sums inputs with different channel counts: edge '{}' "
+              "carries {}, edge '{}' carries {}",
+              node.name, edges[first].label(), plan.edge_c_out[first], edges[e].label(),
+              plan.edge_c_out[e]);
+        }
+        sum_channels += plan.edge_c_out[e];
+      }
+      plan.node_c_in[i] =
+          node.combine == Combine::kSum ? plan.edge_c_out[incoming.front()] : sum_channels;
+    }
+    plan.node_c_out[i] = node.op.empty() ? plan.node_c_in[i] : channels;
+  }
+  return plan;
+}
+
+}  // namespace detail
+
+namespace {
+
+OpArgs slot_args(const CellOptions& options, int64_t c_in, int64_t stride) {
+  OpArgs args = options.op_args();
+  args.c_in(c_in).c_out(options.channels()).stride(stride);
+  return args;
+}
+
+// Builds an op, prefixing the caller's mistakes with the element they concern.
+template <class Build>
+auto build_for(const std::string& where, Build&& build) {
+  try {
+    return build();
+  } catch (const ConfigError& e) {
+    throw ConfigError(where + ": " + e.what());
+  }
+}
+
+// Runs a compiled graph: `edge_fn(e, x)` and `node_fn(i, x)` apply the op of
+// edge e / node i (or pass x through).
+template <class EdgeFn, class NodeFn>
+torch::Tensor evaluate(const Graph& graph, const detail::CellPlan& plan, int64_t channels,
+                       const std::vector<torch::Tensor>& inputs, EdgeFn&& edge_fn,
+                       NodeFn&& node_fn) {
+  const auto& nodes = graph.nodes();
+  NASCPP_CHECK(inputs.size() == plan.inputs.size(),
+               "the cell takes {} input tensor(s) (input nodes {}), got {}", plan.inputs.size(),
+               join(graph.inputs()), inputs.size());
+  std::vector<torch::Tensor> values(nodes.size());
+  for (size_t k = 0; k < plan.inputs.size(); ++k) {
+    const torch::Tensor& x = inputs[k];
+    const std::string& name = nodes[plan.inputs[k]].name;
+    NASCPP_CHECK(x.defined() && x.dim() == 4 && x.size(1) == channels,
+                 "input node '{}' expects a [N, {}, H, W] tensor, got {} dimension(s){}", name,
+                 channels, x.defined() ? x.dim() : 0,
+                 x.defined() && x.dim() > 1 ? fmt::format(" with {} channels", x.size(1)) : "");
+  }
+  for (size_t k = 0; k < plan.inputs.size(); ++k) {
+    values[plan.inputs[k]] = node_fn(plan.inputs[k], inputs[k]);
+  }
+  for (const size_t i : plan.order) {
+    if (nodes[i].role == NodeRole::kInput) continue;
+    std::vector<torch::Tensor> arriving;
+    arriving.reserve(plan.in_edges[i].size());
+    for (const size_t e : plan.in_edges[i]) {
+      arriving.push_back(edge_fn(e, values[plan.edge_from[e]]));
+    }
+    torch::Tensor combined;
+    if (nodes[i].combine == Combine::kConcat) {
+      combined = torch::cat(arriving, /*dim=*/1);
+    } else {
+      combined = arriving.front();
+      for (size_t k = 1; k < arriving.size(); ++k) combined = combined + arriving[k];
+    }
+    values[i] = node_fn(i, combined);
+  }
+  return values[plan.output];
+}
+
+torch::Tensor apply_op(torch::nn::AnyModule& op, const torch::Tensor& x) {
+  return op.is_empty() ? x : op.forward(x);
+}
+
+}  // namespace
+
+// --------------------------------------------------------------------- Cell
+
+CellImpl::CellImpl(Graph graph, CellOptions options)
+    : graph_(std::move(graph)), options_(std::move(options)) {
+  graph_.validate(op_registry(), MixedSlots::kRequireChosen);
+  plan_ = detail::CellPlan::make(graph_, options_);
+  reset();
+}
+
+void CellImpl::reset() {
+  const auto& nodes = graph_.nodes();
+  const auto& edges = graph_.edges();
+  edge_ops_.assign(edges.size(), torch::nn::AnyModule());
+  node_ops_.assign(nodes.size(), torch::nn::AnyModule());
+  for (size_t e = 0; e < edges.size(); ++e) {
+    if (edges[e].op.empty()) continue;
+    const std::string where = "edge '" + edges[e].label() + "'";
+    edge_ops_[e] = build_for(where, [&] {
+      return make_op(edges[e].op.op(),
+                     slot_args(options_, plan_.edge_c_in[e], plan_.edge_stride[e]));
+    });
+    register_module("edge" + std::to_string(e), edge_ops_[e].ptr());
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].op.empty()) continue;
+    const std::string where = "node '" + nodes[i].name + "'";
+    node_ops_[i] = build_for(where, [&] {
+      return make_op(nodes[i].op.op(), slot_args(options_, plan_.node_c_in[i], 1));
+    });
+    register_module("node" + std::to_string(i), node_ops_[i].ptr());
+  }
+}
+
+torch::Tensor CellImpl::forward(const std::vector<torch::Tensor>& inputs) {
+  return evaluate(
+      graph_, plan_, options_.channels(), inputs,
+      [this](size_t e, const torch::Tensor& x) { return apply_op(edge_ops_[e], x); },
+      [this](size_t i, const torch::Tensor& x) { return apply_op(node_ops_[i], x); });
+}
+
+// ------------------------------------------------------------- SupernetCell
+
+SupernetCellImpl::SupernetCellImpl(Graph graph, CellOptions options)
+    : graph_(std::move(graph)), options_(std::move(options)) {
+  graph_.validate(op_registry(), MixedSlots::kAllow);
+  plan_ = detail::CellPlan::make(graph_, options_);
+  slots_ = graph_.mixed_slots();
+  reset();
+}
+
+void SupernetCellImpl::reset() {
+  const auto& nodes = graph_.nodes();
+  const auto& edges = graph_.edges();
+  edge_ops_.assign(edges.size(), torch::nn::AnyModule());
+  node_ops_.assign(nodes.size(), torch::nn::AnyModule());
+  edge_mixed_.assign(edges.size(), -1);
+  node_mixed_.assign(nodes.size(), -1);
+  mixed_.clear();
+  for (size_t k = 0; k < slots_.size(); ++k) {
+    const bool on_edge = slots_[k].kind == SlotRef::Kind::kEdge;
+    const size_t i = slots_[k].index;
+    const OpArgs args = on_edge ? slot_args(options_, plan_.edge_c_in[i], plan_.edge_stride[i])
+                                : slot_args(options_, plan_.node_c_in[i], 1);
+    mixed_.push_back(build_for(graph_.describe(slots_[k]),
+                               [&] { return MixedOp(graph_.slot(slots_[k]).candidates(), args); }));
+    (on_edge ? edge_mixed_ : node_mixed_)[i] = static_cast<int64_t>(k);
+    register_module((on_edge ? "edge" : "node") + std::to_string(i), mixed_.back());
+  }
+  for (size_t e = 0; e < edges.size(); ++e) {
+    if (!edges[e].op.is_fixed()) continue;
+    edge_ops_[e] = build_for("edge '" + edges[e].label() + "'", [&] {
+      return make_op(edges[e].op.op(),
+                     slot_args(options_, plan_.edge_c_in[e], plan_.edge_stride[e]));
+    });
+    register_module("edge" + std::to_string(e), edge_ops_[e].ptr());
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i].op.is_fixed()) continue;
+    node_ops_[i] = build_for("node '" + nodes[i].name + "'", [&] {
+      return make_op(nodes[i].op.op(), slot_args(options_, plan_.node_c_in[i], 1));
+    });
+    register_module("node" + std::to_string(i), node_ops_[i].ptr());
+  }
+}
+
+MixedOp& SupernetCellImpl::mixed_op(size_t k) {
+  NASCPP_CHECK(k < mixed_.size(), "mixed slot {} is out of range ({} mixed slots)", k,
+               mixed_.size());
+  return mixed_[k];
+}
+
+template <class SlotFn>
+torch::Tensor SupernetCellImpl::run(const std::vector<torch::Tensor>& inputs,
+                                    SlotFn&& apply_mixed) {
+  return evaluate(
+      graph_, plan_, options_.channels(), inputs,
+      [&](size_t e, const torch::Tensor& x) {
+        const int64_t k = edge_mixed_[e];
+        return k >= 0 ? apply_mixed(static_cast<size_t>(k), x) : apply_op(edge_ops_[e], x);
+      },
+      [&](size_t i, const torch::Tensor& x) {
+        const int64_t k = node_mixed_[i];
+        return k >= 0 ? apply_mixed(static_cast<size_t>(k), x) : apply_op(node_ops_[i], x);
+      });
+}
+
+namespace {
+
+void check_count(size_t got, size_t expected, const char* what) {
+  NASCPP_CHECK(got == expected, "the supernet cell has {} mixed slot(s) but got {} {}", expected,
+               got, what);
+}
+
+}  // namespace
+
+torch::Tensor SupernetCellImpl::forward(const std::vector<torch::Tensor>& inputs,
+                                        const std::vector<torch::Tensor>& weights) {
+  check_count(weights.size(), slots_.size(), "weight tensor(s)");
+  for (size_t k = 0; k < slots_.size(); ++k) {
+    const auto& w = weights[k];
+    NASCPP_CHECK(w.defined() && w.dim() == 1 && w.size(0) == mixed_[k]->size(),
+                 "{}: weights must be 1-D with {} entries, one per candidate",
+                 graph_.describe(slots_[k]), mixed_[k]->size());
+  }
+  return run(inputs,
+             [&](size_t k, const torch::Tensor& x) { return mixed_[k]->forward(x, weights[k]); });
+}
+
+torch::Tensor SupernetCellImpl::forward_hard(const std::vector<torch::Tensor>& inputs,
+                                             const std::vector<torch::Tensor>& hard_weights,
+                                             const std::vector<int64_t>& indices) {
+  check_count(hard_weights.size(), slots_.size(), "hard weight tensor(s)");
+  check_count(indices.size(), slots_.size(), "indices");
+  return run(inputs, [&](size_t k, const torch::Tensor& x) {
+    return mixed_[k]->forward_hard(x, hard_weights[k], indices[k]);
+  });
+}
+
+torch::Tensor SupernetCellImpl::forward_index(const std::vector<torch::Tensor>& inputs,
+                                              const std::vector<int64_t>& indices) {
+  check_count(indices.size(), slots_.size(), "indices");
+  return run(inputs, [&](size_t k, const torch::Tensor& x) {
+    return mixed_[k]->forward_index(x, indices[k]);
+  });
+}
+
+}  // namespace nascpp

@@ -1,0 +1,24 @@
+#pragma once
+// Subcommands of the nascpp program. Each add_* registers its subcommand and
+// the callback that runs it; callbacks throw nascpp::Error on bad input and
+// main() turns that into a message and an exit code.
+
+#include <CLI/CLI.hpp>
+
+namespace nascpp::cli {
+
+/// Options every subcommand shares.
+struct GlobalOptions {
+  int threads = 0;       // 0: all cores
+  bool verbose = false;  // debug-level logging
+  bool quiet = false;    // warnings and errors only
+};
+
+void add_list_command(CLI::App& app);
+void add_query_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+
+/// Adds a log file sink (the run directory's log) to the library's logger.
+void add_log_file(const std::string& path);
+
+}  // namespace nascpp::cli
