@@ -76,3 +76,87 @@ TEST(Cli, EvaluateRejectsMalformedArchitecture) {
 
 }  // namespace
 }  // namespace nascpp
+
+namespace nascpp {
+namespace {
+
+std::string data_env() { return "NASCPP_DATA='" + test::data_dir() + "' "; }
+
+TEST(CliQuery, ArchitectureByIndexPrintsEveryMetric) {
+  NASCPP_REQUIRE_DATA_DIR();
+  const auto r =
+      test::run_command(data_env() + test::cli_path() + " query nasbench201 --arch 6111");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("architecture: |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_"
+                          "connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"),
+            std::string::npos)
+      << r.output;
+  // Reference values of the NAS-Bench-201 data (PROVENANCE.md): 91.6067 / 94.3733.
+  EXPECT_NE(r.output.find("valid_acc: 91.606"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("test_acc: 94.373"), std::string::npos) << r.output;
+  for (const char* d : {"cifar10-valid:", "cifar10:", "cifar100:", "ImageNet16-120:"}) {
+    EXPECT_NE(r.output.find(d), std::string::npos) << d;
+  }
+  EXPECT_NE(r.output.find("latency_ms.raspi4"), std::string::npos) << r.output;
+}
+
+TEST(CliQuery, OpCodeAndArchStringGiveTheSameRow) {
+  NASCPP_REQUIRE_DATA_DIR();
+  const auto by_code = test::run_command(data_env() + test::cli_path() +
+                                         " query nasbench201 --arch 421211 --dataset cifar100");
+  const auto by_string = test::run_command(
+      data_env() + test::cli_path() +
+      " query nasbench201 --dataset cifar100 --arch '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_"
+      "connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|'");
+  ASSERT_EQ(by_code.exit_code, 0) << by_code.output;
+  EXPECT_EQ(by_code.output, by_string.output);
+  EXPECT_NE(by_code.output.find("index: 0\n"), std::string::npos) << by_code.output;
+}
+
+TEST(CliQuery, BestMatchesThePublishedOptima) {
+  NASCPP_REQUIRE_DATA_DIR();
+  auto r = test::run_command(data_env() + test::cli_path() +
+                             " query nasbench201 --best --dataset cifar100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("index: 9930\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("best valid_acc on cifar100: 73.49"), std::string::npos) << r.output;
+  r = test::run_command(data_env() + test::cli_path() +
+                        " query nasbench201 --best --dataset ImageNet16-120 --metric test_acc");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("best test_acc on ImageNet16-120: 47.31"), std::string::npos) << r.output;
+}
+
+TEST(CliQuery, BadInputNamesTheValueAndTheChoices) {
+  NASCPP_REQUIRE_DATA_DIR();
+  auto r = test::run_command(data_env() + test::cli_path() +
+                             " query nasbench201 --arch 6111 --dataset cifar11");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown dataset 'cifar11'; did you mean 'cifar10'?"), std::string::npos)
+      << r.output;
+  r = test::run_command(data_env() + test::cli_path() + " query nasbench201 --arch 15625");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("15625"), std::string::npos) << r.output;
+  r = test::run_command(data_env() + test::cli_path() + " query nasbench202 --arch 1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown benchmark 'nasbench202'"), std::string::npos) << r.output;
+  r = test::run_command("NASCPP_DATA=/nonexistent " + test::cli_path() +
+                        " query nasbench201 --arch 1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("'/nonexistent'"), std::string::npos) << r.output;
+}
+
+TEST(Cli, LogFileReceivesTheLog) {
+  test::TempDir dir;
+  const auto r = test::run_command(test::cli_path() + " --log-file " + dir.file("run.log") +
+                                   " evaluate --arch '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|"
+                                   "none~1|nor_conv_1x1~2|' --set search_space.channels=2 --set "
+                                   "search_space.cells_per_stage=1 --set train.train_limit=64 "
+                                   "--set train.eval_limit=64 --set train.batch_size=32");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("test top-1:"), std::string::npos) << r.output;
+  const auto log = test::run_command("cat " + dir.file("run.log"));
+  EXPECT_NE(log.output.find("epoch 1/1: train loss"), std::string::npos) << log.output;
+}
+
+}  // namespace
+}  // namespace nascpp

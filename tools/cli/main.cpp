@@ -45,11 +45,14 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_flag("-v,--verbose", global.verbose, "debug-level log messages");
   app.add_flag("-q,--quiet", global.quiet, "warnings and errors only");
+  std::string log_file;
+  app.add_option("--log-file", log_file, "also append the log to this file");
   cli::add_list_command(app);
   cli::add_query_command(app);
   cli::add_evaluate_command(app);
-  app.parse_complete_callback([&global] {
+  app.parse_complete_callback([&global, &log_file] {
     cli::configure_console_logging(global);
+    if (!log_file.empty()) cli::add_log_file(log_file);
     set_num_threads(global.threads);
   });
   try {
