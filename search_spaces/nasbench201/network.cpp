@@ -31,91 +31,43 @@ Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots) {
   return g;
 }
 
-namespace {
+namespace detail {
 
-// The stem: 3x3 conv without bias + BN (NAS-Bench-201's TinyNetwork).
-torch::nn::Sequential make_stem(int64_t in_channels, int64_t channels) {
+torch::nn::Sequential nasbench201_stem(int64_t in_channels, int64_t channels) {
   return torch::nn::Sequential(
       torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, channels, 3).padding(1).bias(false)),
       torch::nn::BatchNorm2d(channels));
 }
 
-}  // namespace
+}  // namespace detail
 
 NasBench201NetworkImpl::NasBench201NetworkImpl(const NasBench201Space::Ops& ops,
                                                const NetworkSpec& spec,
                                                const NasBench201NetworkOptions& options) {
-  spec.validate();
-  options.validate();
   std::vector<OpSlot> slots;
   for (int32_t op : ops) slots.push_back(OpSlot::fixed(NasBench201Space::op_names().at(op)));
   const Graph graph = nasbench201_cell_graph(slots);
-  int64_t c = options.channels();
-  stem_ = register_module("stem", make_stem(spec.in_channels(), c));
-  for (int stage = 0; stage < 3; ++stage) {
-    if (stage > 0) {
-      auto block = make_op("resnet_basic_block", OpArgs(c, 2 * c, 2));
-      reductions_.push_back(block);
-      register_module("reduction" + std::to_string(stage), block.ptr());
-      c *= 2;
-    }
-    stages_.emplace_back();
-    for (int64_t i = 0; i < options.cells_per_stage(); ++i) {
-      stages_.back().push_back(
-          register_module("stage" + std::to_string(stage) + "_cell" + std::to_string(i),
-                          Cell(graph, CellOptions(c))));
-    }
-  }
-  head_ = register_module("head", ClassifierHead(c, spec.num_classes()));
+  skeleton_.build(*this, spec, options,
+                  [&graph](int64_t c) { return Cell(graph, CellOptions(c)); });
 }
 
 torch::Tensor NasBench201NetworkImpl::forward(torch::Tensor images) {
-  auto x = stem_->forward(images);
-  for (size_t stage = 0; stage < stages_.size(); ++stage) {
-    if (stage > 0) x = reductions_[stage - 1].forward(x);
-    for (auto& cell : stages_[stage]) x = cell->forward({x});
-  }
-  return head_->forward(x);
+  return skeleton_.forward(images,
+                           [](Cell& cell, const torch::Tensor& x) { return cell->forward({x}); });
 }
 
 NasBench201SupernetImpl::NasBench201SupernetImpl(const NetworkSpec& spec,
                                                  const NasBench201NetworkOptions& options) {
-  spec.validate();
-  options.validate();
   std::vector<OpSlot> slots(NasBench201Space::kNumEdges,
                             OpSlot::mixed(NasBench201Space::op_names()));
   const Graph graph = nasbench201_cell_graph(slots);
-  int64_t c = options.channels();
-  stem_ = register_module("stem", make_stem(spec.in_channels(), c));
-  for (int stage = 0; stage < 3; ++stage) {
-    if (stage > 0) {
-      auto block = make_op("resnet_basic_block", OpArgs(c, 2 * c, 2));
-      reductions_.push_back(block);
-      register_module("reduction" + std::to_string(stage), block.ptr());
-      c *= 2;
-    }
-    stages_.emplace_back();
-    for (int64_t i = 0; i < options.cells_per_stage(); ++i) {
-      const auto op_args = OpArgs(c, c).affine(false).track_running_stats(true).conv_bias(true);
-      stages_.back().push_back(
-          register_module("stage" + std::to_string(stage) + "_cell" + std::to_string(i),
-                          SupernetCell(graph, CellOptions(c).op_args(op_args))));
-    }
-  }
-  head_ = register_module("head", ClassifierHead(c, spec.num_classes()));
+  skeleton_.build(*this, spec, options, [&graph](int64_t c) {
+    const auto op_args = OpArgs(c, c).affine(false).track_running_stats(true).conv_bias(true);
+    return SupernetCell(graph, CellOptions(c).op_args(op_args));
+  });
   // DARTS initialises the architecture parameters as 1e-3 * N(0, 1).
   alphas_ = register_parameter(
       "arch_alphas", 1e-3 * torch::randn({NasBench201Space::kNumEdges, NasBench201Space::kNumOps}));
-}
-
-template <class CellFn>
-torch::Tensor NasBench201SupernetImpl::run(torch::Tensor images, CellFn&& cell_forward) {
-  auto x = stem_->forward(images);
-  for (size_t stage = 0; stage < stages_.size(); ++stage) {
-    if (stage > 0) x = reductions_[stage - 1].forward(x);
-    for (auto& cell : stages_[stage]) x = cell_forward(cell, x);
-  }
-  return head_->forward(x);
 }
 
 torch::Tensor NasBench201SupernetImpl::forward(torch::Tensor images) {
@@ -128,7 +80,7 @@ torch::Tensor NasBench201SupernetImpl::forward_weighted(torch::Tensor images,
                    weights.size(1) == NasBench201Space::kNumOps,
                "supernet weights must be [6, 5], got {}", c10::str(weights.sizes()));
   const auto per_edge = weights.unbind(0);
-  return run(images, [&per_edge](SupernetCell& cell, const torch::Tensor& x) {
+  return skeleton_.forward(images, [&per_edge](SupernetCell& cell, const torch::Tensor& x) {
     return cell->forward({x}, per_edge);
   });
 }
@@ -139,7 +91,7 @@ torch::Tensor NasBench201SupernetImpl::forward_hard(torch::Tensor images,
   NASCPP_CHECK(indices.size() == static_cast<size_t>(NasBench201Space::kNumEdges),
                "supernet forward_hard needs 6 indices, got {}", indices.size());
   const auto per_edge = hard_weights.unbind(0);
-  return run(images, [&](SupernetCell& cell, const torch::Tensor& x) {
+  return skeleton_.forward(images, [&](SupernetCell& cell, const torch::Tensor& x) {
     return cell->forward_hard({x}, per_edge, indices);
   });
 }
@@ -163,7 +115,7 @@ Architecture NasBench201SupernetImpl::derive() const {
 
 std::vector<SupernetCell> NasBench201SupernetImpl::cells() const {
   std::vector<SupernetCell> out;
-  for (const auto& stage : stages_) out.insert(out.end(), stage.begin(), stage.end());
+  for (const auto& stage : skeleton_.stages) out.insert(out.end(), stage.begin(), stage.end());
   return out;
 }
 

@@ -4,6 +4,7 @@
 /// stride-2 ResNet basic block between stages; BN, ReLU, global average
 /// pooling and a linear classifier. The cell is compiled from a `Graph`.
 
+#include <torch/nn/modules/container/any.h>
 #include <torch/nn/modules/container/sequential.h>
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "nascpp/graph/graph.h"
 #include "nascpp/network.h"
 #include "nascpp/ops/head.h"
+#include "nascpp/ops/op.h"
 #include "search_spaces/nasbench201/nasbench201.h"
 
 namespace nascpp {
@@ -20,6 +22,60 @@ namespace nascpp {
 /// The NAS-Bench-201 cell as a Graph: input "0", nodes "1" and "2", output
 /// "3", all summing; edge j -> i carries `slot_for(edge index)`.
 Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots);
+
+namespace detail {
+
+/// The stem: a 3x3 convolution without bias, then BN (NAS-Bench-201's TinyNetwork).
+torch::nn::Sequential nasbench201_stem(int64_t in_channels, int64_t channels);
+
+/// The macro skeleton shared by the network and the supernet: stem, three
+/// stages of cells (`CellHolder` = Cell or SupernetCell) with a stride-2
+/// ResNet basic block between stages, and the classifier head. The modules are
+/// registered on `owner` under the same names in both.
+template <class CellHolder>
+struct NasBench201Skeleton {
+  torch::nn::Sequential stem{nullptr};
+  std::vector<std::vector<CellHolder>> stages;
+  std::vector<torch::nn::AnyModule> reductions;
+  ClassifierHead head{nullptr};
+
+  /// `make_cell(channels)` builds one cell of a stage with that many channels.
+  template <class MakeCell>
+  void build(torch::nn::Module& owner, const NetworkSpec& spec,
+             const NasBench201NetworkOptions& options, MakeCell&& make_cell) {
+    spec.validate();
+    options.validate();
+    int64_t c = options.channels();
+    stem = owner.register_module("stem", nasbench201_stem(spec.in_channels(), c));
+    for (int stage = 0; stage < 3; ++stage) {
+      if (stage > 0) {
+        auto block = make_op("resnet_basic_block", OpArgs(c, 2 * c, 2));
+        reductions.push_back(block);
+        owner.register_module("reduction" + std::to_string(stage), block.ptr());
+        c *= 2;
+      }
+      stages.emplace_back();
+      for (int64_t i = 0; i < options.cells_per_stage(); ++i) {
+        stages.back().push_back(owner.register_module(
+            "stage" + std::to_string(stage) + "_cell" + std::to_string(i), make_cell(c)));
+      }
+    }
+    head = owner.register_module("head", ClassifierHead(c, spec.num_classes()));
+  }
+
+  /// Logits of `images`; `cell_forward(cell, x)` runs one cell.
+  template <class CellForward>
+  torch::Tensor forward(const torch::Tensor& images, CellForward&& cell_forward) {
+    auto x = stem->forward(images);
+    for (size_t stage = 0; stage < stages.size(); ++stage) {
+      if (stage > 0) x = reductions[stage - 1].forward(x);
+      for (auto& cell : stages[stage]) x = cell_forward(cell, x);
+    }
+    return head->forward(x);
+  }
+};
+
+}  // namespace detail
 
 /// A network for one architecture (every edge a fixed op).
 class NasBench201NetworkImpl : public Network {
@@ -29,10 +85,7 @@ class NasBench201NetworkImpl : public Network {
   torch::Tensor forward(torch::Tensor images) override;
 
  private:
-  torch::nn::Sequential stem_{nullptr};
-  std::vector<std::vector<Cell>> stages_;
-  std::vector<torch::nn::AnyModule> reductions_;
-  ClassifierHead head_{nullptr};
+  detail::NasBench201Skeleton<Cell> skeleton_;
 };
 
 /// The one-shot supernet: every edge a mixed op over the five candidates,
@@ -63,13 +116,7 @@ class NasBench201SupernetImpl : public torch::nn::Module {
   std::vector<SupernetCell> cells() const;
 
  private:
-  template <class CellFn>
-  torch::Tensor run(torch::Tensor images, CellFn&& cell_forward);
-
-  torch::nn::Sequential stem_{nullptr};
-  std::vector<std::vector<SupernetCell>> stages_;
-  std::vector<torch::nn::AnyModule> reductions_;
-  ClassifierHead head_{nullptr};
+  detail::NasBench201Skeleton<SupernetCell> skeleton_;
   torch::Tensor alphas_;
 };
 TORCH_MODULE(NasBench201Supernet);
