@@ -510,11 +510,7 @@ def convert_zc201(zc, op_index):
                     "record missing or its 'arch' differs from the key")
             row = [ds, "-".join(str(x) for x in nl), op_index[code], code,
                    arch_str_from_op_code(code), zc_number(rec, "val_accuracy", where)]
-            for m in ZC_MEASURES_201:
-                sub = rec.get(m)
-                require(isinstance(sub, dict), where, "measure {!r} missing".format(m))
-                row += [zc_number(sub, "score", where + "[" + m + "]"),
-                        zc_number(sub, "time", where + "[" + m + "]")]
+            row += zc_score_time_fields(rec, where)
             rows.append(row)
     return header, rows
 
@@ -526,6 +522,18 @@ def zc_number(rec, name, where):
             "field {!r} missing or not a number".format(name))
     return v
 
+
+
+def zc_score_time_fields(rec, where):
+    """The score and time of every measure in ZC_MEASURES_201, in that order
+    (the NB201 and NB301 zero-cost records share this layout)."""
+    fields = []
+    for m in ZC_MEASURES_201:
+        sub = rec.get(m)
+        require(isinstance(sub, dict), where, "measure {!r} missing".format(m))
+        fields += [zc_number(sub, "score", where + "[" + m + "]"),
+                   zc_number(sub, "time", where + "[" + m + "]")]
+    return fields
 
 def convert_zc101(zc):
     """zc_nasbench101.flat.csv: one row per arch in JSON order (no timings -> nan)."""
@@ -572,11 +580,7 @@ def convert_zc301(zc):
         row = ["cifar10", key.replace(", ", ";").replace(",", ";")]
         row += [" ".join("{}:{}".format(n, NASLIB_NB301_OPS[o]) for n, o in cell) for cell in cells]
         row.append(zc_number(rec, "val_accuracy", where))
-        for m in ZC_MEASURES_201:
-            sub = rec.get(m)
-            require(isinstance(sub, dict), where, "measure {!r} missing".format(m))
-            row += [zc_number(sub, "score", where + "[" + m + "]"),
-                    zc_number(sub, "time", where + "[" + m + "]")]
+        row += zc_score_time_fields(rec, where)
         rows.append(row)
     return header, rows
 
