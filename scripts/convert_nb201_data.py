@@ -523,7 +523,6 @@ def zc_number(rec, name, where):
     return v
 
 
-
 def zc_score_time_fields(rec, where):
     """The score and time of every measure in ZC_MEASURES_201, in that order
     (the NB201 and NB301 zero-cost records share this layout)."""
