@@ -6,4 +6,8 @@ std::vector<Architecture> SearchSpace::enumerate() const {
   throw ConfigError(fmt::format("search space '{}' is not enumerable", name()));
 }
 
+std::shared_ptr<Supernet> SearchSpace::build_supernet(const NetworkSpec& /*spec*/) const {
+  throw ConfigError(fmt::format("search space '{}' has no one-shot supernet", name()));
+}
+
 }  // namespace nascpp

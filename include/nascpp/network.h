@@ -29,6 +29,15 @@ class Network : public torch::nn::Module {
  public:
   /// Logits for a batch of images.
   virtual torch::Tensor forward(torch::Tensor images) = 0;
+
+  /// Logits of the auxiliary head computed by the last forward() in training
+  /// mode; an undefined tensor for networks without one (or in eval mode).
+  virtual torch::Tensor auxiliary_logits() const { return {}; }
+  /// Drop-path probability used by the following training forwards (DARTS'
+  /// drop path on cell paths); networks without drop path ignore it.
+  virtual void set_drop_path_prob(double probability) { (void)probability; }
+  /// Whether the network has an auxiliary head.
+  virtual bool has_auxiliary_head() const { return false; }
 };
 
 /// Number of trainable parameters (elements of every parameter that requires a

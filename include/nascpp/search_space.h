@@ -13,6 +13,7 @@
 #include "nascpp/core/config.h"
 #include "nascpp/core/random.h"
 #include "nascpp/network.h"
+#include "nascpp/supernet.h"
 
 namespace nascpp {
 
@@ -52,6 +53,10 @@ class SearchSpace {
   /// A freshly initialised network for `arch` (uses torch's generator).
   virtual std::shared_ptr<Network> build_network(const Architecture& arch,
                                                  const NetworkSpec& spec) const = 0;
+
+  /// The one-shot supernet of the space for data of shape `spec` (uses torch's
+  /// generator). Throws ConfigError for spaces without one.
+  virtual std::shared_ptr<Supernet> build_supernet(const NetworkSpec& spec) const;
 };
 
 }  // namespace nascpp

@@ -144,6 +144,7 @@ class NasBench201Space : public SearchSpace {
   /// Defined in network.cpp (the NAS-Bench-201 macro skeleton).
   std::shared_ptr<Network> build_network(const Architecture& arch,
                                          const NetworkSpec& spec) const override;
+  std::shared_ptr<Supernet> build_supernet(const NetworkSpec& spec) const override;
 
   // ---- NAS-Bench-201 specific ----
 

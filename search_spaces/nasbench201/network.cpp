@@ -70,29 +70,31 @@ NasBench201SupernetImpl::NasBench201SupernetImpl(const NetworkSpec& spec,
       "arch_alphas", 1e-3 * torch::randn({NasBench201Space::kNumEdges, NasBench201Space::kNumOps}));
 }
 
-torch::Tensor NasBench201SupernetImpl::forward(torch::Tensor images) {
-  return forward_weighted(images, torch::softmax(alphas_, -1));
+std::vector<std::string> NasBench201SupernetImpl::candidate_ops() const {
+  const auto& names = NasBench201Space::op_names();
+  return {names.begin(), names.end()};
 }
 
-torch::Tensor NasBench201SupernetImpl::forward_weighted(torch::Tensor images,
-                                                        const torch::Tensor& weights) {
-  NASCPP_CHECK(weights.dim() == 2 && weights.size(0) == NasBench201Space::kNumEdges &&
-                   weights.size(1) == NasBench201Space::kNumOps,
-               "supernet weights must be [6, 5], got {}", c10::str(weights.sizes()));
-  const auto per_edge = weights.unbind(0);
+torch::Tensor NasBench201SupernetImpl::forward_weighted(const torch::Tensor& images,
+                                                        const std::vector<torch::Tensor>& weights) {
+  check_arch_shapes(weights, {alphas_}, "NAS-Bench-201 supernet weights");
+  const auto per_edge = weights[0].unbind(0);
   return skeleton_.forward(images, [&per_edge](SupernetCell& cell, const torch::Tensor& x) {
     return cell->forward({x}, per_edge);
   });
 }
 
-torch::Tensor NasBench201SupernetImpl::forward_hard(torch::Tensor images,
-                                                    const torch::Tensor& hard_weights,
-                                                    const std::vector<int64_t>& indices) {
-  NASCPP_CHECK(indices.size() == static_cast<size_t>(NasBench201Space::kNumEdges),
-               "supernet forward_hard needs 6 indices, got {}", indices.size());
-  const auto per_edge = hard_weights.unbind(0);
+torch::Tensor NasBench201SupernetImpl::forward_hard(
+    const torch::Tensor& images, const std::vector<torch::Tensor>& hard_weights,
+    const std::vector<std::vector<int64_t>>& indices) {
+  check_arch_shapes(hard_weights, {alphas_}, "NAS-Bench-201 supernet hard weights");
+  NASCPP_CHECK(
+      indices.size() == 1 && indices[0].size() == static_cast<size_t>(NasBench201Space::kNumEdges),
+      "NAS-Bench-201 supernet forward_hard needs one list of 6 indices, got {} lists",
+      indices.size());
+  const auto per_edge = hard_weights[0].unbind(0);
   return skeleton_.forward(images, [&](SupernetCell& cell, const torch::Tensor& x) {
-    return cell->forward_hard({x}, per_edge, indices);
+    return cell->forward_hard({x}, per_edge, indices[0]);
   });
 }
 
@@ -123,6 +125,10 @@ std::shared_ptr<Network> NasBench201Space::build_network(const Architecture& arc
                                                          const NetworkSpec& spec) const {
   validate(arch);
   return std::make_shared<NasBench201NetworkImpl>(ops_of(arch), spec, network_options_);
+}
+
+std::shared_ptr<Supernet> NasBench201Space::build_supernet(const NetworkSpec& spec) const {
+  return std::make_shared<NasBench201SupernetImpl>(spec, network_options_);
 }
 
 }  // namespace nascpp

@@ -15,6 +15,7 @@
 #include "nascpp/network.h"
 #include "nascpp/ops/head.h"
 #include "nascpp/ops/op.h"
+#include "nascpp/supernet.h"
 #include "search_spaces/nasbench201/nasbench201.h"
 
 namespace nascpp {
@@ -93,25 +94,30 @@ class NasBench201NetworkImpl : public Network {
 /// not affine). One architecture-parameter matrix [6 edges, 5 ops] is shared
 /// by all cells; it is registered as the parameter "arch_alphas" and kept out
 /// of `weight_parameters()`.
-class NasBench201SupernetImpl : public torch::nn::Module {
+class NasBench201SupernetImpl : public Supernet {
  public:
   NasBench201SupernetImpl(const NetworkSpec& spec, const NasBench201NetworkOptions& options);
 
-  /// DARTS: each edge computes the softmax(alphas)-weighted sum of its ops.
-  torch::Tensor forward(torch::Tensor images);
-  /// Each edge computes sum_i weights[edge][i] * op_i (weights [6, 5]).
-  torch::Tensor forward_weighted(torch::Tensor images, const torch::Tensor& weights);
-  /// GDAS: edge e computes only candidate indices[e], scaled by
-  /// hard_weights[e][indices[e]] (straight-through; hard_weights [6, 5]).
-  torch::Tensor forward_hard(torch::Tensor images, const torch::Tensor& hard_weights,
-                             const std::vector<int64_t>& indices);
+  /// {"cell"}: one architecture matrix shared by all cells.
+  std::vector<std::string> cell_types() const override { return {"cell"}; }
+  /// The five NAS-Bench-201 ops in index order.
+  std::vector<std::string> candidate_ops() const override;
+  /// One tensor, the architecture parameters [6, 5].
+  std::vector<torch::Tensor> arch_parameters() const override { return {alphas_}; }
+  std::vector<torch::Tensor> weight_parameters() const override;
 
-  /// The architecture parameters [6, 5].
-  torch::Tensor& arch_parameters() { return alphas_; }
-  /// Every parameter except the architecture parameters.
-  std::vector<torch::Tensor> weight_parameters() const;
+  using Supernet::forward;
+  /// Each edge e computes sum_i weights[0][e][i] * op_i (weights {[6, 5]}).
+  torch::Tensor forward_weighted(const torch::Tensor& images,
+                                 const std::vector<torch::Tensor>& weights) override;
+  /// GDAS: edge e computes only candidate indices[0][e], scaled by
+  /// hard_weights[0][e][indices[0][e]].
+  torch::Tensor forward_hard(const torch::Tensor& images,
+                             const std::vector<torch::Tensor>& hard_weights,
+                             const std::vector<std::vector<int64_t>>& indices) override;
+
   /// Discretisation: the strongest op of each edge.
-  Architecture derive() const;
+  Architecture derive() const override;
   /// The supernet cells (for inspecting their mixed ops).
   std::vector<SupernetCell> cells() const;
 

@@ -146,7 +146,7 @@ TEST(NasBench201Supernet, WeightedHardAndDerive) {
   seed_torch(3);
   NasBench201Supernet net(NetworkSpec().in_channels(1).image_size(28),
                           NasBench201NetworkOptions().channels(4).cells_per_stage(1));
-  EXPECT_EQ(net->arch_parameters().sizes(), torch::IntArrayRef({6, 5}));
+  EXPECT_EQ(net->arch_parameters()[0].sizes(), torch::IntArrayRef({6, 5}));
   // Architecture parameters are kept out of the weights.
   int64_t weights = 0;
   for (const auto& p : net->weight_parameters()) weights += p.numel();
@@ -162,8 +162,8 @@ TEST(NasBench201Supernet, WeightedHardAndDerive) {
   auto y = net->forward(x);
   ASSERT_EQ(y.sizes(), torch::IntArrayRef({2, 10}));
   y.sum().backward();
-  ASSERT_TRUE(net->arch_parameters().grad().defined());
-  EXPECT_GT(net->arch_parameters().grad().abs().sum().item<double>(), 0.0);
+  ASSERT_TRUE(net->arch_parameters()[0].grad().defined());
+  EXPECT_GT(net->arch_parameters()[0].grad().abs().sum().item<double>(), 0.0);
 
   // GDAS path: only the sampled candidate of each edge runs.
   for (auto& cell : net->cells()) {
@@ -172,7 +172,7 @@ TEST(NasBench201Supernet, WeightedHardAndDerive) {
   const std::vector<int64_t> idx = {3, 2, 1, 4, 0, 3};
   auto hard = torch::zeros({6, 5});
   for (int e = 0; e < 6; ++e) hard[e][idx[e]] = 1.0;
-  net->forward_hard(x, hard, idx);
+  net->forward_hard(x, {hard}, {idx});
   for (auto& cell : net->cells()) {
     for (size_t k = 0; k < 6; ++k) {
       const auto& counts = cell->mixed_op(k)->call_counts();
@@ -183,13 +183,26 @@ TEST(NasBench201Supernet, WeightedHardAndDerive) {
   // Discretisation picks the strongest op per edge.
   {
     torch::NoGradGuard guard;
-    net->arch_parameters().zero_();
-    for (int e = 0; e < 6; ++e) net->arch_parameters()[e][idx[e]] = 1.0;
+    net->arch_parameters()[0].zero_();
+    for (int e = 0; e < 6; ++e) net->arch_parameters()[0][e][idx[e]] = 1.0;
   }
   NasBench201Space space;
+  EXPECT_EQ(net->cell_types(), std::vector<std::string>{"cell"});
+  EXPECT_EQ(net->candidate_ops()[3], "nor_conv_3x3");
   EXPECT_EQ(
       space.format(net->derive()),
       "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
+}
+
+TEST(NasBench201Supernet, BuiltThroughTheSpaceWithItsNetworkOptions) {
+  seed_torch(4);
+  NasBench201Space space(NasBench201NetworkOptions().channels(4).cells_per_stage(1));
+  const auto net = space.build_supernet(NetworkSpec().in_channels(1).image_size(28));
+  ASSERT_NE(net, nullptr);
+  EXPECT_EQ(net->arch_parameters()[0].sizes(), torch::IntArrayRef({6, 5}));
+  EXPECT_EQ(net->forward(torch::randn({2, 1, 28, 28})).sizes(), torch::IntArrayRef({2, 10}));
+  NASCPP_EXPECT_THROW_WITH(net->forward_weighted(torch::randn({2, 1, 28, 28}), {}), Error,
+                           "expected 1 tensors");
 }
 
 }  // namespace
