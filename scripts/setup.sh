@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake git pkg-config
+  build-essential cmake ninja-build git pkg-config
   libtorch-dev          # LibTorch 1.13.1 (CPU)
   libopenblas0-openmp   # takes over libblas.so.3: ~20x faster sgemm than reference BLAS
   libeigen3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
