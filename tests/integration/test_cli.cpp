@@ -43,7 +43,7 @@ TEST(Cli, BadArgumentsExitNonZeroWithChoices) {
 }
 
 TEST(Cli, HelpOnEverySubcommand) {
-  for (const char* sub : {"list", "query", "evaluate"}) {
+  for (const char* sub : {"list", "query", "evaluate", "describe"}) {
     const auto r = run_command(cli_path() + " " + sub + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.output;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -156,6 +156,45 @@ TEST(Cli, LogFileReceivesTheLog) {
   EXPECT_NE(r.output.find("test top-1:"), std::string::npos) << r.output;
   const auto log = test::run_command("cat " + dir.file("run.log"));
   EXPECT_NE(log.output.find("epoch 1/1: train loss"), std::string::npos) << log.output;
+}
+
+}  // namespace
+}  // namespace nascpp
+
+namespace nascpp {
+namespace {
+
+using test::cli_path;
+using test::run_command;
+
+// The NAS-Bench-201 network of index 4811: its NAS-Bench-Suite-Zero CIFAR-10
+// record has params 0.615386 (units of 1e6). MACs by hand: cells 5 x 3 stages
+// x (2 conv3x3 + 2 conv1x1) = 78,643,200; stem 442,368; two ResNet blocks
+// 2 x 3,670,016; classifier 640.
+TEST(CliDescribe, PrintsParametersMacsAndLayers) {
+  const auto r =
+      run_command(cli_path() +
+                  " describe nasbench201 --arch '|skip_connect~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
+                  "|nor_conv_1x1~0|nor_conv_1x1~1|none~2|'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("parameters: 615386\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("parameters without auxiliary head: 615386\n"), std::string::npos);
+  EXPECT_NE(r.output.find("multiply-accumulates per image: 86426240 "), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("layers:"), std::string::npos);
+}
+
+TEST(CliDescribe, BadInputNamesTheValueAndTheChoices) {
+  auto r = run_command(cli_path() + " describe nasbench999 --arch x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("nasbench999"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nasbench201"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " describe nasbench201 --arch '|bogus~0|'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("bogus"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " describe nasbench201 --set widht=3 --arch x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("widht"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -5,6 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
+
+#include "nascpp/core/progress.h"
+
 namespace nascpp::cli {
 
 /// Options every subcommand shares.
@@ -17,6 +21,11 @@ struct GlobalOptions {
 void add_list_command(CLI::App& app);
 void add_query_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
+void add_describe_command(CLI::App& app);
+
+/// A progress bar on stderr when stderr is a terminal (and logging is not
+/// quiet), else nullptr: then the library's periodic log lines show progress.
+std::unique_ptr<ProgressBar> terminal_progress();
 
 /// Adds a log file sink (the run directory's log) to the library's logger.
 void add_log_file(const std::string& path);

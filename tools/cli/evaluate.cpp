@@ -35,7 +35,9 @@ void run_evaluate(const EvaluateArgs& args) {
   auto dataset_cfg = cfg.section("dataset");
   const auto dataset_name = dataset_cfg.get<std::string>("name", "fashion_mnist");
   auto train_cfg = cfg.section("train");
-  const auto options = TrainerOptions::from_config(train_cfg);
+  const bool train_seed_given = train_cfg.has("seed");
+  auto options = TrainerOptions::from_config(train_cfg);
+  if (!train_seed_given) options.seed(seed);
   std::string arch_text = cfg.get<std::string>("arch", "");
   if (!args.arch.empty()) arch_text = args.arch;
   NASCPP_CHECK_CONFIG(!arch_text.empty(),
@@ -56,7 +58,11 @@ void run_evaluate(const EvaluateArgs& args) {
   logger()->info("evaluating {} ({} parameters) on {} with seed {}", space->format(arch),
                  count_parameters(*network), dataset->name(), seed);
   Trainer trainer(options, dataset->mean(), dataset->stddev());
-  trainer.fit(*network, train);
+  auto bar = terminal_progress();
+  if (bar) trainer.on_progress([&bar](const Progress& p) { bar->update(p); });
+  trainer.fit(*network, train, nullptr, [&bar](const EpochMetrics&) {
+    if (bar) bar->finish();
+  });
   const auto test = trainer.evaluate(*network, dataset->test());
   std::cout << "architecture: " << space->format(arch) << "\n"
             << "parameters: " << count_parameters(*network) << "\n"

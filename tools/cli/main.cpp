@@ -14,6 +14,15 @@
 
 namespace nascpp::cli {
 
+namespace {
+bool quiet_console = false;
+}  // namespace
+
+std::unique_ptr<ProgressBar> terminal_progress() {
+  if (quiet_console || !is_terminal(2)) return nullptr;
+  return std::make_unique<ProgressBar>(std::cerr);
+}
+
 void add_log_file(const std::string& path) {
   auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
   sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
@@ -50,8 +59,10 @@ int main(int argc, char** argv) {
   cli::add_list_command(app);
   cli::add_query_command(app);
   cli::add_evaluate_command(app);
+  cli::add_describe_command(app);
   app.parse_complete_callback([&global, &log_file] {
     cli::configure_console_logging(global);
+    cli::quiet_console = global.quiet;
     if (!log_file.empty()) cli::add_log_file(log_file);
     set_num_threads(global.threads);
   });

@@ -1,16 +1,22 @@
 #pragma once
 /// Training and evaluation of a `Network` on an in-memory `ImageSet`:
 /// SGD with momentum (Nesterov option), weight decay, cosine learning-rate
-/// schedule, gradient clipping; top-1 and top-5 evaluation; CPU or CUDA.
+/// schedule, gradient clipping, auxiliary-head loss, drop path ramped over the
+/// epochs, augmentation through a prefetching `BatchLoader`; top-1 and top-5
+/// evaluation; CPU or CUDA; a checkpoint after every epoch from which a
+/// resumed training continues identically; per-epoch metrics as JSON lines.
 /// Defaults are NAS-Bench-201's training protocol (Dong & Yang 2020, Sec. 3).
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "nascpp/core/config.h"
 #include "nascpp/core/options.h"
+#include "nascpp/core/progress.h"
+#include "nascpp/data/augment.h"
 #include "nascpp/dataset.h"
 #include "nascpp/network.h"
 
@@ -35,8 +41,27 @@ struct TrainerOptions {
   NASCPP_ARG(int64_t, eval_limit) = 0;
   /// "cpu", "cuda", "cuda:N" or "auto".
   NASCPP_ARG(std::string, device) = "cpu";
-  /// Log a progress line every this many steps (0: once per epoch).
+  /// Log a progress line every this many steps (0: once per epoch). Used
+  /// when no progress callback is set.
   NASCPP_ARG(int64_t, log_every) = 50;
+  /// Seed of the data order and augmentation (per epoch, see BatchLoader).
+  NASCPP_ARG(uint64_t, seed) = 0;
+  /// Weight of the auxiliary head's loss (DARTS: 0.4) for networks with one.
+  NASCPP_ARG(double, auxiliary_weight) = 0.4;
+  /// Drop-path probability, ramped linearly from 0 at the first epoch to
+  /// p * (epochs - 1) / epochs at the last, as in DARTS (DARTS: 0.2).
+  NASCPP_ARG(double, drop_path_prob) = 0.0;
+  /// Training-set augmentation (the `augment:` subsection).
+  NASCPP_ARG(AugmentOptions, augment) = AugmentOptions();
+  /// Batches prepared ahead on a background thread (0: none).
+  NASCPP_ARG(int64_t, prefetch) = 2;
+  /// Checkpoint file written atomically after every epoch ("" disables).
+  NASCPP_ARG(std::string, checkpoint) = "";
+  /// Continue from `checkpoint` when it exists. Without `resume`, an existing
+  /// checkpoint file is an error (it is never overwritten silently).
+  NASCPP_ARG(bool, resume) = false;
+  /// File that receives one JSON object per epoch ("" disables).
+  NASCPP_ARG(std::string, metrics_file) = "";
 
  public:
   /// Reads every key of the `train:` section; unknown keys are reported by
@@ -51,10 +76,17 @@ struct EpochMetrics {
   int64_t epoch = 0;
   double train_loss = 0.0;
   double train_top1 = 0.0;  // percent
+  /// Validation metrics when a validation set is given (else NaN).
+  double valid_loss = std::numeric_limits<double>::quiet_NaN();
+  double valid_top1 = std::numeric_limits<double>::quiet_NaN();
   double learning_rate = 0.0;
+  double drop_path_prob = 0.0;
   double seconds = 0.0;
   double images_per_second = 0.0;
 };
+
+/// `m` as one JSON object (NaN fields are left out).
+std::string to_json_line(const EpochMetrics& m);
 
 /// Metrics of an evaluation pass.
 struct EvalMetrics {
@@ -69,24 +101,31 @@ class Trainer {
   /// `mean`/`stddev`: per-channel normalisation of images scaled to [0, 1].
   Trainer(TrainerOptions options, std::vector<double> mean, std::vector<double> stddev);
 
-  /// Trains `network` on `train` (in place, shuffled with torch's generator);
-  /// calls `on_epoch` after every epoch. A non-finite loss throws an Error
-  /// naming the epoch and step.
-  std::vector<EpochMetrics> fit(Network& network, const ImageSet& train,
-                                const std::function<void(const EpochMetrics&)>& on_epoch = {});
+  /// Receives progress reports (about 10 per second at most are useful);
+  /// without one, the trainer logs a line every `log_every` steps.
+  void on_progress(std::function<void(const Progress&)> callback) {
+    on_progress_ = std::move(callback);
+  }
 
+  /// Trains `network` on `train` and, when `valid` is given, evaluates it on
+  /// `valid` after every epoch; calls `on_epoch` after every epoch (after the
+  /// checkpoint is written). Returns every epoch's metrics, including those of
+  /// epochs restored from a checkpoint. A non-finite loss throws an Error
+  /// naming the epoch and step; the last checkpoint stays as it was.
+  std::vector<EpochMetrics> fit(Network& network, const ImageSet& train,
+                                const ImageSet* valid = nullptr,
+                                const std::function<void(const EpochMetrics&)>& on_epoch = {});
   /// Loss, top-1 and top-5 accuracy on `data`, in eval mode without gradients.
   EvalMetrics evaluate(Network& network, const ImageSet& data);
-
   const TrainerOptions& options() const { return options_; }
 
  private:
-  torch::Tensor prepare(const torch::Tensor& images) const;
-
   TrainerOptions options_;
   torch::Device device_;
+  std::vector<double> mean_list_, stddev_list_;
   torch::Tensor mean_;
   torch::Tensor stddev_;
+  std::function<void(const Progress&)> on_progress_;
 };
 
 }  // namespace nascpp

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
+#include "nascpp/core/io.h"
 #include "nascpp/core/random.h"
 #include "nascpp/data/fashion_mnist.h"
 #include "search_spaces/nasbench201/nasbench201.h"
@@ -108,6 +111,152 @@ TEST(Trainer, NonFiniteLossStopsWithTheStep) {
   Trainer trainer(TrainerOptions().batch_size(16).log_every(0), {0.5}, {0.25});
   NASCPP_EXPECT_THROW_WITH(trainer.fit(net, data), Error,
                            "training loss became nan at epoch 1, step 3");
+}
+
+std::vector<torch::Tensor> state_of(const torch::nn::Module& net) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : net.parameters()) out.push_back(p.detach().clone());
+  for (const auto& b : net.buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+TrainerOptions resumable(const std::string& checkpoint) {
+  return TrainerOptions()
+      .epochs(3)
+      .batch_size(16)
+      .log_every(0)
+      .seed(4)
+      .augment(AugmentOptions().crop_padding(1).horizontal_flip(true).cutout_length(2))
+      .checkpoint(checkpoint)
+      .resume(true);
+}
+
+struct Interrupt {};
+
+TEST(Trainer, ResumedTrainingEqualsAnUninterruptedOne) {
+  seed_torch(21);
+  const auto data = synthetic(64, 1, 12);
+  test::TempDir dir;
+  // Uninterrupted.
+  seed_torch(1);
+  auto full = small_network();
+  Trainer(resumable(dir.file("full.pt")).metrics_file(dir.file("full.jsonl")), {0.5}, {0.25})
+      .fit(*full, data);
+  // Interrupted after epoch 1 (as a kill right after the checkpoint would).
+  seed_torch(1);
+  auto first = small_network();
+  Trainer interrupted(resumable(dir.file("cut.pt")).metrics_file(dir.file("cut.jsonl")), {0.5},
+                      {0.25});
+  EXPECT_THROW(
+      interrupted.fit(*first, data, nullptr, [](const EpochMetrics&) { throw Interrupt{}; }),
+      Interrupt);
+  // A different process would start from other weights and other torch
+  // randomness; the checkpoint must restore all of it.
+  seed_torch(999);
+  auto resumed = small_network();
+  const auto history =
+      Trainer(resumable(dir.file("cut.pt")).metrics_file(dir.file("cut.jsonl")), {0.5}, {0.25})
+          .fit(*resumed, data);
+  ASSERT_EQ(history.size(), 3u);
+  const auto a = state_of(*full);
+  const auto b = state_of(*resumed);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << i;
+  // The metrics files hold one line per epoch and agree on the losses.
+  const auto full_lines = read_file(dir.file("full.jsonl"));
+  const auto cut_lines = read_file(dir.file("cut.jsonl"));
+  EXPECT_EQ(std::count(full_lines.begin(), full_lines.end(), '\n'), 3);
+  EXPECT_EQ(std::count(cut_lines.begin(), cut_lines.end(), '\n'), 3);
+  EXPECT_NE(cut_lines.find("\"epoch\":3"), std::string::npos) << cut_lines;
+}
+
+TEST(Trainer, CheckpointIsNeverOverwrittenSilentlyAndCorruptionIsAnError) {
+  seed_torch(22);
+  const auto data = synthetic(32, 1, 12);
+  test::TempDir dir;
+  auto net = small_network();
+  const auto opts = resumable(dir.file("ck.pt")).epochs(1);
+  Trainer(opts, {0.5}, {0.25}).fit(*net, data);
+  NASCPP_EXPECT_THROW_WITH(
+      Trainer(TrainerOptions(opts).resume(false), {0.5}, {0.25}).fit(*net, data), ConfigError,
+      "already exists");
+  // Different settings: refused with both fingerprints.
+  NASCPP_EXPECT_THROW_WITH(
+      Trainer(TrainerOptions(opts).learning_rate(0.05), {0.5}, {0.25}).fit(*net, data), ConfigError,
+      "different training");
+  // Truncated file: a DataError naming it, the file left as it was.
+  const auto bytes = read_file(dir.file("ck.pt"));
+  write_file_atomic(dir.file("ck.pt"), bytes.substr(0, bytes.size() / 2));
+  NASCPP_EXPECT_THROW_WITH(Trainer(opts, {0.5}, {0.25}).fit(*net, data), DataError,
+                           "ck.pt' is corrupt");
+  EXPECT_EQ(read_file(dir.file("ck.pt")).size(), bytes.size() / 2);
+}
+
+TEST(Trainer, NonFiniteLossKeepsTheLastGoodCheckpoint) {
+  seed_torch(2);
+  const auto data = synthetic(32, 1, 4);
+  test::TempDir dir;
+  NanNetwork net;  // NaN from the third forward on: epoch 2, step 1 with 2 steps per epoch
+  Trainer trainer(
+      TrainerOptions().epochs(3).batch_size(16).log_every(0).checkpoint(dir.file("ck.pt")), {0.5},
+      {0.25});
+  NASCPP_EXPECT_THROW_WITH(trainer.fit(net, data), Error, "at epoch 2, step 1 (learning rate");
+  // The checkpoint of epoch 1 is intact: a resumed run starts at epoch 2
+  // (this fresh network's third forward is then epoch 3, step 1).
+  NanNetwork again;
+  NASCPP_EXPECT_THROW_WITH(Trainer(TrainerOptions()
+                                       .epochs(3)
+                                       .batch_size(16)
+                                       .log_every(0)
+                                       .checkpoint(dir.file("ck.pt"))
+                                       .resume(true),
+                                   {0.5}, {0.25})
+                               .fit(again, data),
+                           Error, "training loss became nan at epoch 3, step 1");
+}
+
+// Logits from a linear layer; the auxiliary logits are a second linear layer
+// whose loss only the auxiliary weight lets into the gradient.
+class AuxNetwork : public Network {
+ public:
+  AuxNetwork() {
+    main_ = register_module("main", torch::nn::Linear(16, 10));
+    aux_ = register_module("aux", torch::nn::Linear(16, 10));
+  }
+  torch::Tensor forward(torch::Tensor images) override {
+    const auto flat = images.flatten(1);
+    aux_logits_ = is_training() ? aux_->forward(flat) : torch::Tensor();
+    return main_->forward(flat);
+  }
+  torch::Tensor auxiliary_logits() const override { return aux_logits_; }
+  bool has_auxiliary_head() const override { return true; }
+  void set_drop_path_prob(double p) override { drop_path_.push_back(p); }
+  torch::nn::Linear main_{nullptr}, aux_{nullptr};
+  torch::Tensor aux_logits_;
+  std::vector<double> drop_path_;
+};
+
+TEST(Trainer, AuxiliaryLossAndDropPathRamp) {
+  seed_torch(6);
+  const auto data = synthetic(32, 1, 4);
+  const auto valid = synthetic(16, 1, 4);
+  AuxNetwork with, without;
+  const auto aux_before = with.aux_->weight.clone();
+  const auto history =
+      Trainer(TrainerOptions().epochs(4).batch_size(16).log_every(0).drop_path_prob(0.2), {0.5},
+              {0.25})
+          .fit(with, data, &valid);
+  EXPECT_FALSE(torch::equal(with.aux_->weight, aux_before));
+  ASSERT_EQ(with.drop_path_.size(), 4u);
+  EXPECT_DOUBLE_EQ(with.drop_path_[0], 0.0);
+  EXPECT_DOUBLE_EQ(with.drop_path_[2], 0.1);
+  EXPECT_DOUBLE_EQ(history[3].drop_path_prob, 0.15);
+  EXPECT_TRUE(std::isfinite(history[0].valid_top1));
+  const auto aux_before2 = without.aux_->weight.clone();
+  Trainer(TrainerOptions().epochs(1).batch_size(16).log_every(0).auxiliary_weight(0.0), {0.5},
+          {0.25})
+      .fit(without, data);
+  EXPECT_TRUE(torch::equal(without.aux_->weight, aux_before2));
 }
 
 TEST(Trainer, OptionsAreValidatedWithTheBadValue) {
