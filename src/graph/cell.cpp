@@ -18,6 +18,17 @@ std::vector<int64_t> reduction_strides(const Graph& graph) {
   return strides;
 }
 
+torch::Tensor drop_path(const torch::Tensor& x, double probability) {
+  NASCPP_CHECK(probability >= 0.0 && probability < 1.0,
+               "drop-path probability must be in [0, 1), got {}", probability);
+  if (probability == 0.0) return x;
+  const double keep = 1.0 - probability;
+  std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+  shape[0] = x.size(0);
+  const torch::Tensor mask = torch::bernoulli(torch::full(shape, keep, x.options()));
+  return x * (mask / keep);
+}
+
 namespace detail {
 
 CellPlan CellPlan::make(const Graph& graph, const CellOptions& options) {
@@ -178,6 +189,7 @@ void CellImpl::reset() {
   const auto& edges = graph_.edges();
   edge_ops_.assign(edges.size(), torch::nn::AnyModule());
   node_ops_.assign(nodes.size(), torch::nn::AnyModule());
+  edge_droppable_.assign(edges.size(), 0);
   for (size_t e = 0; e < edges.size(); ++e) {
     if (edges[e].op.empty()) continue;
     const std::string where = "edge '" + edges[e].label() + "'";
@@ -186,6 +198,7 @@ void CellImpl::reset() {
                      slot_args(options_, plan_.edge_c_in[e], plan_.edge_stride[e]));
     });
     register_module("edge" + std::to_string(e), edge_ops_[e].ptr());
+    edge_droppable_[e] = edge_ops_[e].ptr()->as<torch::nn::Identity>() == nullptr ? 1 : 0;
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].op.empty()) continue;
@@ -197,10 +210,20 @@ void CellImpl::reset() {
   }
 }
 
+void CellImpl::set_drop_path_prob(double probability) {
+  NASCPP_CHECK(probability >= 0.0 && probability < 1.0,
+               "drop-path probability must be in [0, 1), got {}", probability);
+  drop_path_prob_ = probability;
+}
+
 torch::Tensor CellImpl::forward(const std::vector<torch::Tensor>& inputs) {
+  const bool drop = is_training() && drop_path_prob_ > 0.0;
   return evaluate(
       graph_, plan_, options_.channels(), inputs,
-      [this](size_t e, const torch::Tensor& x) { return apply_op(edge_ops_[e], x); },
+      [this, drop](size_t e, const torch::Tensor& x) {
+        torch::Tensor y = apply_op(edge_ops_[e], x);
+        return drop && edge_droppable_[e] ? drop_path(y, drop_path_prob_) : y;
+      },
       [this](size_t i, const torch::Tensor& x) { return apply_op(node_ops_[i], x); });
 }
 

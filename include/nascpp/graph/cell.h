@@ -52,6 +52,11 @@ struct CellOptions {
 /// Stride 2 on every edge leaving an input node, 1 elsewhere.
 std::vector<int64_t> reduction_strides(const Graph& graph);
 
+/// Drop path (DARTS' `utils.drop_path`): each sample of `x` [N, ...] is
+/// zeroed with probability `probability`, the others are scaled by
+/// 1 / (1 - probability); a fresh mask per call from torch's generator.
+torch::Tensor drop_path(const torch::Tensor& x, double probability);
+
 namespace detail {
 
 /// The evaluation plan shared by Cell and SupernetCell: computed once from a
@@ -91,12 +96,21 @@ class CellImpl : public torch::nn::Cloneable<CellImpl> {
   /// Channels of the output (channels, or k * channels for a k-way concat).
   int64_t out_channels() const { return plan_.node_c_out[plan_.output]; }
 
+  /// Drop-path probability in [0, 1) (DARTS' evaluation cell): in training
+  /// mode, when it is > 0, `drop_path` is applied to the output of every edge
+  /// op that is not an identity (edges without an op are left alone). 0 by
+  /// default; eval mode never drops.
+  void set_drop_path_prob(double probability);
+  double drop_path_prob() const { return drop_path_prob_; }
+
  private:
   Graph graph_;
   CellOptions options_;
   detail::CellPlan plan_;
   std::vector<torch::nn::AnyModule> edge_ops_;  // empty module: identity
   std::vector<torch::nn::AnyModule> node_ops_;
+  std::vector<char> edge_droppable_;  // per edge: an op that is not an identity
+  double drop_path_prob_ = 0.0;
 };
 TORCH_MODULE(Cell);
 
