@@ -296,22 +296,40 @@ void NasBench101Benchmark::load_zero_cost(const std::string& path) {
         NASCPP_CHECK_DATA(id >= 0 && id < 5, "op id {} out of range [0, 5)", id);
         ops.push_back(naslib_op_names()[id]);
       }
-      ZeroCost z;
-      z.spec = NasBench101Space::spec_of(NasBench101Space::from_spec(matrix, ops));
-      z.hash = NasBench101Space::hash_bytes(z.spec);
-      z.val_acc = item.value().at("val_accuracy").get<double>();
-      z.scores.assign(proxies.size(), kNaN);
-      for (size_t p = 0; p < proxies.size(); ++p) {
-        const auto it = item.value().find(proxies[p]);
-        if (it != item.value().end() && it->is_number()) z.scores[p] = it->get<double>();
-      }
-      if (zc_index_.emplace(z.hash, static_cast<int32_t>(zc_entries_.size())).second) {
+      // NASLib keyed the file by raw (unpruned) specs: several keys can be
+      // the same cell. Their values are averaged (see docs/nasbench101.md).
+      const NasBench101Spec spec =
+          NasBench101Space::spec_of(NasBench101Space::from_spec(matrix, ops));
+      const Hash hash = NasBench101Space::hash_bytes(spec);
+      auto [it, fresh] = zc_index_.emplace(hash, static_cast<int32_t>(zc_entries_.size()));
+      if (fresh) {
+        ZeroCost z;
+        z.hash = hash;
+        z.spec = spec;
+        z.scores.assign(proxies.size(), 0.0);
+        z.counts.assign(proxies.size(), 0);
         zc_entries_.push_back(std::move(z));
+      }
+      ZeroCost& z = zc_entries_[static_cast<size_t>(it->second)];
+      z.val_acc += item.value().at("val_accuracy").get<double>();
+      ++z.keys;
+      for (size_t p = 0; p < proxies.size(); ++p) {
+        const auto f = item.value().find(proxies[p]);
+        if (f != item.value().end() && f->is_number()) {
+          z.scores[p] += f->get<double>();
+          ++z.counts[p];
+        }
       }
     } catch (const Json::exception& err) {
       throw DataError(fmt::format("'{}': cell '{}': {}", path, key, err.what()));
     } catch (const Error& err) {
       throw DataError(fmt::format("'{}': cell '{}': {}", path, key, err.what()));
+    }
+  }
+  for (auto& z : zc_entries_) {
+    z.val_acc /= z.keys;
+    for (size_t p = 0; p < z.scores.size(); ++p) {
+      z.scores[p] = z.counts[p] > 0 ? z.scores[p] / z.counts[p] : kNaN;
     }
   }
 }

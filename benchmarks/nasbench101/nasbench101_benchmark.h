@@ -26,6 +26,9 @@
 /// (trainable parameters), and `zc.<proxy>` for the zero-cost file's
 /// measures. `valid_acc` of a cell with no training record but an entry in
 /// the zero-cost file is that file's `val_accuracy` (one value, no repeats).
+/// That file is keyed by NASLib's raw (unpruned) specs, and several keys can
+/// be the same cell (its 500 keys are 292 cells); a cell's values are the
+/// means over its keys.
 
 #include <array>
 #include <cstdint>
@@ -129,7 +132,7 @@ class NasBench101Benchmark : public Benchmark {
   size_t size() const { return entries_.size(); }
   /// The records in file order.
   const std::vector<Entry>& entries() const { return entries_; }
-  /// Number of cells in the zero-cost file.
+  /// Number of distinct cells (hashes) in the zero-cost file.
   size_t zero_cost_size() const { return zc_entries_.size(); }
   /// The zero-cost proxies (metrics `zc.<proxy>`), sorted.
   const std::vector<std::string>& zc_proxies() const { return zc_proxies_; }
@@ -146,8 +149,10 @@ class NasBench101Benchmark : public Benchmark {
   struct ZeroCost {
     Hash hash{};
     NasBench101Spec spec;
-    double val_acc = 0;
-    std::vector<double> scores;  // by zc_proxies_ position; NaN = absent
+    double val_acc = 0;          // mean over the file's keys of this cell
+    std::vector<double> scores;  // by zc_proxies_ position, means; NaN = absent
+    std::vector<int> counts;     // keys with a value, per proxy
+    int keys = 0;                // the file's keys that are this cell
   };
 
   NasBench101Benchmark() = default;

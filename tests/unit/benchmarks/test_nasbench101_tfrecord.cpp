@@ -196,7 +196,8 @@ TEST(NasBench101TfRecord, ReadsTheOfficialFormatLikeTheJsonSample) {
   }
   // With a data directory the zero-cost scores join the records.
   const auto with_zc = NasBench101Benchmark::load_tfrecord(path, test::data_dir());
-  EXPECT_EQ(with_zc->zero_cost_size(), 500u);
+  EXPECT_EQ(with_zc->zero_cost_size(), from_json->zero_cost_size());
+  EXPECT_GT(with_zc->zero_cost_size(), 0u);
 }
 
 TEST(NasBench101TfRecord, CorruptedCrcsAreClearErrors) {
