@@ -200,7 +200,7 @@ TEST(NasBench101Space, InvalidSpecsNameTheFailedRule) {
 
   // Text errors name the bad token and the valid ops.
   NASCPP_EXPECT_THROW_WITH(space.parse("[[0,1],[0,0]]|input,conv3x3,output"), Error,
-                           "unknown op 'conv3x3' (op 1); did you mean 'conv3x3-bn-relu'?");
+                           "at character 20: unknown op 'conv3x3' (op 1)");
   NASCPP_EXPECT_THROW_WITH(
       space.parse("[[0,1],[0,0]]|input,conv3x3,output"), Error,
       "ops one of: input, conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3, output");
@@ -245,7 +245,8 @@ TEST(NasBench101Space, SamplesAreValidDeterministicAndRoundTrip) {
     EXPECT_EQ(space.encode(a, "path").size(), 364u);
     distinct.insert(a);
   }
-  EXPECT_GT(distinct.size(), 250u);
+  // Uniform over raw specs: small pruned cells recur, but not degenerately.
+  EXPECT_GT(distinct.size(), 150u);
 }
 
 TEST(NasBench101Space, MutationsAreValidAndChangeTheCell) {
