@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev zlib1g-dev
+  libssl-dev libprotobuf-dev protobuf-compiler  # NAS-Bench-101: MD5 hash, tfrecord metrics
   dataset-fashion-mnist # the embedded default dataset (gzipped IDX)
   python3 python3-numpy python3-pandas  # scripts/convert_nb201_data.py
 )

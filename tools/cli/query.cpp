@@ -3,6 +3,7 @@
 #include <iostream>
 #include <optional>
 
+#include "benchmarks/nasbench101/nasbench101_benchmark.h"
 #include "benchmarks/nasbench201/nasbench201_benchmark.h"
 #include "commands.h"
 #include "nascpp/registries.h"
@@ -19,6 +20,9 @@ struct QueryArgs {
   std::string dataset;
   std::string metric;
   std::string data_dir;
+  std::string spec;      // nasbench101: matrix and ops
+  std::string hash;      // nasbench101: graph hash
+  std::string tfrecord;  // nasbench101: nasbench_only108.tfrecord
 };
 
 std::string format_value(const std::optional<double>& v) {
@@ -51,6 +55,9 @@ void print_architecture(const Architecture& arch, const SearchSpace& space,
     std::cout << "op_code: " << dynamic_cast<const NasBench201Space&>(space).format_op_code(arch)
               << "\n";
   }
+  if (const auto* nb101 = dynamic_cast<const NasBench101Space*>(&space)) {
+    std::cout << "hash: " << nb101->hash_spec(arch) << "\n";
+  }
 }
 
 // Every metric the benchmark has for `dataset` (or only `only`), one per line.
@@ -70,8 +77,14 @@ void print_metrics(const Architecture& arch, const Benchmark& bench, const std::
 }
 
 void run_query(const QueryArgs& args) {
+  const bool nb101 = args.benchmark == NasBench101Benchmark::kName;
+  NASCPP_CHECK_CONFIG(nb101 || (args.spec.empty() && args.hash.empty() && args.tfrecord.empty()),
+                      "--spec, --hash and --tfrecord are options of the nasbench101 benchmark, not "
+                      "of '{}'",
+                      args.benchmark);
   ConfigNode cfg;
   cfg.apply_override("data_dir=" + args.data_dir);
+  if (!args.tfrecord.empty()) cfg.apply_override("tfrecord=" + args.tfrecord);
   auto bench = benchmark_registry().create(args.benchmark, cfg);
   ConfigNode space_cfg;
   auto space = search_space_registry().create(bench->search_space(), space_cfg);
@@ -96,9 +109,25 @@ void run_query(const QueryArgs& args) {
     return;
   }
 
-  NASCPP_CHECK_CONFIG(!args.arch.empty(),
-                      "query needs --arch <arch string|index|op code> or --best");
-  const Architecture arch = parse_arch(args.arch, *space, *bench);
+  if (nb101) {
+    const int given = !args.arch.empty() + !args.spec.empty() + !args.hash.empty();
+    NASCPP_CHECK_CONFIG(given == 1,
+                        "query nasbench101 needs exactly one of --spec '<matrix>|<ops>' (or "
+                        "--arch), --hash <32 hex digits>; got {}",
+                        given);
+  }
+  if (!args.hash.empty()) {
+    const auto& table = dynamic_cast<const NasBench101Benchmark&>(*bench);
+    const auto arch = table.arch_of_hash(args.hash);
+    NASCPP_CHECK_CONFIG(arch.has_value(), "NAS-Bench-101 hash '{}' is not in the benchmark table",
+                        args.hash);
+    print_architecture(*arch, *space, *bench);
+    for (const auto& dataset : datasets) print_metrics(*arch, *bench, dataset, args.metric);
+    return;
+  }
+  const std::string text = args.spec.empty() ? args.arch : args.spec;
+  NASCPP_CHECK_CONFIG(!text.empty(), "query needs --arch <arch string|index|op code> or --best");
+  const Architecture arch = parse_arch(text, *space, *bench);
   print_architecture(arch, *space, *bench);
   for (const auto& dataset : datasets) print_metrics(arch, *bench, dataset, args.metric);
 }
@@ -117,6 +146,12 @@ void add_query_command(CLI::App& app) {
   cmd->add_option("--dataset", args->dataset, "only this dataset");
   cmd->add_option("--metric", args->metric, "only this metric (with --best: default valid_acc)");
   cmd->add_option("--data-dir", args->data_dir, "benchmark data directory (default: $NASCPP_DATA)");
+  cmd->add_option("--spec", args->spec,
+                  "nasbench101: the cell as '[[0,1,...],...]|input,<op>,...,output' (or the "
+                  "flattened matrix digits before '|')");
+  cmd->add_option("--hash", args->hash, "nasbench101: the cell's 32-hex graph hash");
+  cmd->add_option("--tfrecord", args->tfrecord,
+                  "nasbench101: read nasbench_only108.tfrecord instead of the 30-cell sample");
   cmd->callback([args] { run_query(*args); });
 }
 

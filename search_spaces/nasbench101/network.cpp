@@ -1,0 +1,167 @@
+#include "search_spaces/nasbench101/network.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "nascpp/core/error.h"
+#include "nascpp/ops/op.h"
+
+namespace nascpp {
+
+NasBench101NetworkOptions NasBench101NetworkOptions::from_config(ConfigNode& cfg) {
+  NasBench101NetworkOptions o;
+  o.stem_channels(cfg.get<int64_t>("stem_channels", o.stem_channels()));
+  o.num_stacks(cfg.get<int64_t>("num_stacks", o.num_stacks()));
+  o.cells_per_stack(cfg.get<int64_t>("cells_per_stack", o.cells_per_stack()));
+  o.bn_momentum(cfg.get<double>("bn_momentum", o.bn_momentum()));
+  o.bn_eps(cfg.get<double>("bn_eps", o.bn_eps()));
+  o.validate();
+  return o;
+}
+
+void NasBench101NetworkOptions::validate() const {
+  NASCPP_CHECK_CONFIG(stem_channels_ >= 1, "nasbench101 stem_channels must be at least 1, got {}",
+                      stem_channels_);
+  NASCPP_CHECK_CONFIG(num_stacks_ >= 1, "nasbench101 num_stacks must be at least 1, got {}",
+                      num_stacks_);
+  NASCPP_CHECK_CONFIG(cells_per_stack_ >= 1,
+                      "nasbench101 cells_per_stack must be at least 1, got {}", cells_per_stack_);
+  NASCPP_CHECK_CONFIG(bn_momentum_ > 0.0 && bn_momentum_ <= 1.0,
+                      "nasbench101 bn_momentum must be in (0, 1], got {}", bn_momentum_);
+  NASCPP_CHECK_CONFIG(bn_eps_ > 0.0, "nasbench101 bn_eps must be positive, got {}", bn_eps_);
+}
+
+std::vector<int64_t> nasbench101_vertex_channels(int64_t in_channels, int64_t out_channels,
+                                                 const NasBench101Spec& s) {
+  const int n = s.num_vertices;
+  std::vector<int64_t> c(static_cast<size_t>(n), 0);
+  c[0] = in_channels;
+  c[n - 1] = out_channels;
+  if (n == 2) return c;
+  // In-degree of the output counting interior vertices only (the input's
+  // edge to the output goes through its own projection).
+  int64_t fan_in = 0;
+  for (int v = 1; v < n - 1; ++v) fan_in += s.matrix[v][n - 1];
+  NASCPP_ASSERT(fan_in > 0);
+  const int64_t share = out_channels / fan_in;
+  int64_t remainder = out_channels % fan_in;
+  for (int v = 1; v < n - 1; ++v) {
+    if (!s.matrix[v][n - 1]) continue;
+    c[v] = share;
+    if (remainder > 0) {
+      ++c[v];
+      --remainder;
+    }
+  }
+  // Vertices not feeding the output take the widest of their successors.
+  for (int v = n - 3; v >= 1; --v) {
+    if (s.matrix[v][n - 1]) continue;
+    for (int w = v + 1; w < n - 1; ++w) {
+      if (s.matrix[v][w]) c[v] = std::max(c[v], c[w]);
+    }
+  }
+  for (int v = 1; v < n - 1; ++v) {
+    NASCPP_CHECK_CONFIG(c[v] > 0,
+                        "NAS-Bench-101 cell with {} output channels gives vertex {} no channels; "
+                        "use more channels",
+                        out_channels, v);
+  }
+  return c;
+}
+
+NasBench101CellImpl::NasBench101CellImpl(const NasBench101Spec& spec, int64_t in_channels,
+                                         int64_t out_channels)
+    : spec_(spec), channels_(nasbench101_vertex_channels(in_channels, out_channels, spec)) {
+  const int n = spec_.num_vertices;
+  ops_.resize(n);
+  input_projections_.resize(n);
+  has_projection_.assign(n, false);
+  for (int v = 1; v < n; ++v) {
+    const bool last = v == n - 1;
+    if (spec_.matrix[0][v]) {
+      input_projections_[v] = make_op("projection", OpArgs(in_channels, channels_[v]));
+      register_module("input_projection" + std::to_string(v), input_projections_[v].ptr());
+      has_projection_[v] = true;
+    }
+    if (!last) {
+      const std::string& name = NasBench101Space::op_names().at(spec_.ops[v]);
+      ops_[v] = make_op(name, OpArgs(channels_[v], channels_[v]));
+      register_module("vertex" + std::to_string(v), ops_[v].ptr());
+    }
+  }
+}
+
+torch::Tensor NasBench101CellImpl::forward(const torch::Tensor& x) {
+  const int n = spec_.num_vertices;
+  std::vector<torch::Tensor> values(static_cast<size_t>(n));
+  values[0] = x;
+  std::vector<torch::Tensor> concat;
+  for (int t = 1; t < n - 1; ++t) {
+    torch::Tensor sum;
+    auto add = [&sum](const torch::Tensor& y) { sum = sum.defined() ? sum + y : y; };
+    for (int src = 1; src < t; ++src) {
+      // Earlier vertices have at least as many channels (at most one more).
+      if (spec_.matrix[src][t]) add(values[src].narrow(1, 0, channels_[t]));
+    }
+    if (has_projection_[t]) add(input_projections_[t].forward(x));
+    values[t] = ops_[t].forward(sum);
+    if (spec_.matrix[t][n - 1]) concat.push_back(values[t]);
+  }
+  if (concat.empty()) return input_projections_[n - 1].forward(x);
+  torch::Tensor out = concat.size() == 1 ? concat[0] : torch::cat(concat, 1);
+  if (has_projection_[n - 1]) out = out + input_projections_[n - 1].forward(x);
+  return out;
+}
+
+NasBench101NetworkImpl::NasBench101NetworkImpl(const NasBench101Spec& spec, const NetworkSpec& net,
+                                               const NasBench101NetworkOptions& options) {
+  net.validate();
+  options.validate();
+  int64_t c = options.stem_channels();
+  stem_ = make_op("conv3x3-bn-relu", OpArgs(net.in_channels(), c));
+  register_module("stem", stem_.ptr());
+  for (int64_t stack = 0; stack < options.num_stacks(); ++stack) {
+    if (stack > 0) {
+      pool_before_.push_back(cells_.size());
+      c *= 2;
+    }
+    for (int64_t i = 0; i < options.cells_per_stack(); ++i) {
+      // The first cell of a stack after the pool maps c/2 to c channels.
+      const int64_t c_in = (stack > 0 && i == 0) ? c / 2 : c;
+      cells_.push_back(
+          register_module("stack" + std::to_string(stack) + "_cell" + std::to_string(i),
+                          NasBench101Cell(spec, c_in, c)));
+    }
+  }
+  head_ = register_module(
+      "head", ClassifierHead(ClassifierHeadOptions(c, net.num_classes()).bn_relu(false)));
+  // The original's BatchNorm (TensorFlow momentum 0.997, epsilon 1e-5).
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* bn = module->as<torch::nn::BatchNorm2dImpl>()) {
+      bn->options.momentum(options.bn_momentum());
+      bn->options.eps(options.bn_eps());
+    }
+  }
+}
+
+torch::Tensor NasBench101NetworkImpl::forward(torch::Tensor images) {
+  auto x = stem_.forward(images);
+  size_t next_pool = 0;
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    if (next_pool < pool_before_.size() && pool_before_[next_pool] == i) {
+      // TensorFlow's 'same' 2x2/2 pooling gives ceil(H / 2), as ceil_mode does.
+      x = torch::max_pool2d(x, {2, 2}, {2, 2}, {0, 0}, {1, 1}, /*ceil_mode=*/true);
+      ++next_pool;
+    }
+    x = cells_[i]->forward(x);
+  }
+  return head_->forward(x);
+}
+
+std::shared_ptr<Network> NasBench101Space::build_network(const Architecture& arch,
+                                                         const NetworkSpec& spec) const {
+  return std::make_shared<NasBench101NetworkImpl>(spec_of(arch), spec, network_options_);
+}
+
+}  // namespace nascpp
