@@ -71,7 +71,9 @@ TEST(RunBlackBox, InfeasibleEvaluationsNeverBecomeTheIncumbent) {
     EXPECT_EQ(e.feasible, e.result.metrics.at("size") <= 6.0);
     any_infeasible = any_infeasible || !e.feasible;
     const auto* inc = r.incumbent_at(static_cast<int64_t>(i + 1));
-    if (inc != nullptr) EXPECT_TRUE(inc->feasible);
+    if (inc != nullptr) {
+      EXPECT_TRUE(inc->feasible);
+    }
   }
   EXPECT_TRUE(any_infeasible);
   // The unconstrained optimum 3142 has size 10: the incumbent is not it.
