@@ -1,8 +1,20 @@
 // The built-in optimizers, one line each, sorted by name.
 #include "nascpp/registries.h"
+#include "optimizers/bananas/bananas.h"
+#include "optimizers/local_search/local_search.h"
+#include "optimizers/random_search/random_search.h"
+#include "optimizers/regularized_evolution/regularized_evolution.h"
 
 namespace nascpp {
 
-void register_builtin_optimizers(OptimizerRegistry& registry) { (void)registry; }
+void register_builtin_optimizers(OptimizerRegistry& registry) {
+  registry.add("bananas", "BANANAS: MLP-ensemble Bayesian optimisation on path encodings",
+               &Bananas::from_config);
+  registry.add("local_search", "best-improvement local search with random restarts",
+               &LocalSearch::from_config);
+  registry.add("random_search", "uniform sampling without repeats", &RandomSearch::from_config);
+  registry.add("regularized_evolution", "aging evolution with tournament selection",
+               &RegularizedEvolution::from_config);
+}
 
 }  // namespace nascpp

@@ -1,5 +1,7 @@
 #include "nascpp/optimizer.h"
 
+#include <nlohmann/json.hpp>
+
 namespace nascpp {
 
 void BlackBoxOptimizer::attach(std::shared_ptr<const SearchSpace> space, Rng* rng) {
@@ -14,6 +16,9 @@ Architecture BlackBoxOptimizer::ask() {
   NASCPP_CHECK(space_ != nullptr, "optimizer '{}': ask() before attach()", name());
   Architecture arch = do_ask();
   NASCPP_ASSERT(arch.space() == space_->name());
+  // An invalid proposal is our bug, but the check is cheap and the message
+  // (from the space) names what is wrong.
+  space_->validate(arch);
   return arch;
 }
 
@@ -23,6 +28,37 @@ void BlackBoxOptimizer::tell(const Architecture& arch, const EvaluationResult& r
                "optimizer '{}' told about an architecture of space '{}', attached to '{}'", name(),
                arch.space(), space_->name());
   do_tell(arch, result);
+}
+
+std::string BlackBoxOptimizer::save_state() const {
+  NASCPP_CHECK(space_ != nullptr, "optimizer '{}': save_state() before attach()", name());
+  nlohmann::json out;
+  out["optimizer"] = name();
+  out["space"] = space_->name();
+  out["state"] = nlohmann::json::parse(do_save_state());
+  return out.dump();
+}
+
+void BlackBoxOptimizer::load_state(const std::string& state) {
+  NASCPP_CHECK(space_ != nullptr, "optimizer '{}': load_state() before attach()", name());
+  nlohmann::json in;
+  try {
+    in = nlohmann::json::parse(state);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(
+        fmt::format("optimizer '{}': the saved state is not valid JSON: {}", name(), e.what()));
+  }
+  NASCPP_CHECK_DATA(
+      in.is_object() && in.contains("optimizer") && in.contains("state") && in.contains("space"),
+      "optimizer '{}': the saved state lacks the keys optimizer, space and state", name());
+  const std::string saved = in["optimizer"].is_string() ? in["optimizer"].get<std::string>() : "";
+  NASCPP_CHECK_DATA(saved == name(), "optimizer '{}' cannot load a state saved by optimizer '{}'",
+                    name(), saved);
+  const std::string space = in["space"].is_string() ? in["space"].get<std::string>() : "";
+  NASCPP_CHECK_DATA(space == space_->name(),
+                    "optimizer '{}': the saved state is for search space '{}', attached to '{}'",
+                    name(), space, space_->name());
+  do_load_state(in["state"].dump());
 }
 
 }  // namespace nascpp

@@ -35,4 +35,14 @@ DatasetRegistry& dataset_registry() {
   return r;
 }
 
+EvaluatorRegistry& evaluator_registry() {
+  static EvaluatorRegistry& r = make_registry("evaluator", &register_builtin_evaluators);
+  return r;
+}
+
+PredictorRegistry& predictor_registry() {
+  static PredictorRegistry& r = make_registry("predictor", &register_builtin_predictors);
+  return r;
+}
+
 }  // namespace nascpp

@@ -42,10 +42,20 @@ class BlackBoxOptimizer : public Optimizer {
   /// Binds the optimizer to a search space and the run's generator; must come
   /// before `ask`.
   void attach(std::shared_ptr<const SearchSpace> space, Rng* rng);
-  /// The next architecture to evaluate (always valid in the attached space).
+  /// The next architecture to evaluate (always valid in the attached space:
+  /// it is checked with `SearchSpace::validate` before it is returned).
   Architecture ask();
   /// The result of evaluating an architecture returned by `ask`.
   void tell(const Architecture& arch, const EvaluationResult& result);
+
+  /// Everything the optimizer learnt (population, history, pending batch,
+  /// ...) as JSON text, for checkpoints. The generator passed to `attach` is
+  /// the caller's: save its `Rng::state()` beside this to resume exactly.
+  std::string save_state() const;
+  /// Restores a state written by `save_state` of an optimizer of the same
+  /// name, attached to the same space; afterwards `ask` continues as the saved
+  /// optimizer would have. A malformed state is a DataError.
+  void load_state(const std::string& state);
 
  protected:
   const SearchSpace& space() const { return *space_; }
@@ -55,6 +65,10 @@ class BlackBoxOptimizer : public Optimizer {
   virtual void do_attach() {}
   virtual Architecture do_ask() = 0;
   virtual void do_tell(const Architecture& arch, const EvaluationResult& result) = 0;
+  /// The optimizer's state as JSON text (an object); see optimizers/common/state.h.
+  virtual std::string do_save_state() const = 0;
+  /// Restores `do_save_state`'s text; DataError when malformed.
+  virtual void do_load_state(const std::string& state) = 0;
 
   std::shared_ptr<const SearchSpace> space_;
   Rng* rng_ = nullptr;

@@ -1,0 +1,244 @@
+#include "optimizers/bananas/bananas.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <unordered_set>
+
+#include "nascpp/core/error.h"
+#include "nascpp/registries.h"
+#include "optimizers/common/state.h"
+#include "optimizers/predictors/mlp_ensemble.h"
+
+namespace nascpp {
+
+namespace {
+constexpr int kRandomAttempts = 1000;
+constexpr double kPi = 3.14159265358979323846;
+}  // namespace
+
+const std::vector<std::string>& BananasOptions::acquisitions() {
+  static const std::vector<std::string> names = {"ei", "exploit_only", "its", "ucb"};
+  return names;
+}
+
+BananasOptions BananasOptions::from_config(ConfigNode& cfg) {
+  BananasOptions o;
+  o.num_init(cfg.get<int64_t>("num_init", o.num_init()));
+  o.k(cfg.get<int64_t>("k", o.k()));
+  o.num_candidates(cfg.get<int64_t>("num_candidates", o.num_candidates()));
+  o.num_arches_to_mutate(cfg.get<int64_t>("num_arches_to_mutate", o.num_arches_to_mutate()));
+  o.max_mutations(cfg.get<int64_t>("max_mutations", o.max_mutations()));
+  o.acquisition(cfg.get_choice("acquisition", o.acquisition(), acquisitions()));
+  o.explore_factor(cfg.get<double>("explore_factor", o.explore_factor()));
+  o.ei_calibration_factor(cfg.get<double>("ei_calibration_factor", o.ei_calibration_factor()));
+  o.encoding(cfg.get<std::string>("encoding", o.encoding()));
+  o.validate();
+  return o;
+}
+
+void BananasOptions::validate() const {
+  NASCPP_CHECK_CONFIG(num_init_ >= 1, "bananas num_init must be >= 1, got {}", num_init_);
+  NASCPP_CHECK_CONFIG(k_ >= 1, "bananas k must be >= 1, got {}", k_);
+  NASCPP_CHECK_CONFIG(num_candidates_ >= 1, "bananas num_candidates must be >= 1, got {}",
+                      num_candidates_);
+  NASCPP_CHECK_CONFIG(num_arches_to_mutate_ >= 1,
+                      "bananas num_arches_to_mutate must be >= 1, got {}", num_arches_to_mutate_);
+  NASCPP_CHECK_CONFIG(max_mutations_ >= 1, "bananas max_mutations must be >= 1, got {}",
+                      max_mutations_);
+  const auto& names = acquisitions();
+  NASCPP_CHECK_CONFIG(std::find(names.begin(), names.end(), acquisition_) != names.end(),
+                      "bananas: {}", unknown_choice_message("acquisition", acquisition_, names));
+  NASCPP_CHECK_CONFIG(explore_factor_ >= 0, "bananas explore_factor must be >= 0, got {}",
+                      explore_factor_);
+  NASCPP_CHECK_CONFIG(ei_calibration_factor_ > 0,
+                      "bananas ei_calibration_factor must be positive, got {}",
+                      ei_calibration_factor_);
+}
+
+Bananas::Bananas(BananasOptions options, std::unique_ptr<Predictor> predictor)
+    : options_(std::move(options)), predictor_(std::move(predictor)) {
+  options_.validate();
+  if (!predictor_) predictor_ = std::make_unique<MlpEnsemble>();
+}
+
+Bananas::~Bananas() = default;
+
+std::unique_ptr<Optimizer> Bananas::from_config(ConfigNode& config) {
+  BananasOptions options = BananasOptions::from_config(config);
+  auto section = config.section("predictor");
+  const std::string predictor = section.get<std::string>("name", MlpEnsemble::kName);
+  return std::make_unique<Bananas>(options, predictor_registry().create(predictor, section));
+}
+
+void Bananas::do_attach() {
+  const auto encodings = space().encodings();
+  NASCPP_CHECK_CONFIG(!encodings.empty(), "bananas: search space '{}' offers no encoding",
+                      space().name());
+  if (options_.encoding().empty()) {
+    encoding_ = std::find(encodings.begin(), encodings.end(), "path") != encodings.end()
+                    ? "path"
+                    : encodings.front();
+  } else {
+    NASCPP_CHECK_CONFIG(
+        std::find(encodings.begin(), encodings.end(), options_.encoding()) != encodings.end(),
+        "bananas: {}",
+        unknown_choice_message("encoding of search space '" + space().name() + "'",
+                               options_.encoding(), encodings));
+    encoding_ = options_.encoding();
+  }
+  asked_ = 0;
+  pending_ = 0;
+  rounds_ = 0;
+  told_archs_.clear();
+  told_values_.clear();
+  told_features_ = FeatureMatrix();
+  proposed_.clear();
+  batch_.clear();
+}
+
+Architecture Bananas::propose(Architecture arch) {
+  proposed_.insert(arch);
+  ++asked_;
+  ++pending_;
+  return arch;
+}
+
+Architecture Bananas::propose_random() {
+  Architecture arch = space().sample(rng());
+  for (int i = 1; i < kRandomAttempts && proposed_.count(arch) != 0; ++i) {
+    arch = space().sample(rng());
+  }
+  return propose(std::move(arch));
+}
+
+double Bananas::acquisition_value(const Prediction& p, double best_y) {
+  const std::string& acq = options_.acquisition();
+  if (acq == "its") return p.stddev > 0 ? rng().normal(p.mean, p.stddev) : p.mean;
+  if (acq == "ucb") return p.mean + options_.explore_factor() * p.stddev;
+  if (acq == "exploit_only") return p.mean;
+  // Expected improvement with a calibrated (shrunk) standard deviation.
+  const double s = p.stddev / options_.ei_calibration_factor();
+  if (s <= 0) return std::max(0.0, p.mean - best_y);
+  const double gamma = (p.mean - best_y) / s;
+  const double cdf = 0.5 * std::erfc(-gamma / std::sqrt(2.0));
+  const double pdf = std::exp(-0.5 * gamma * gamma) / std::sqrt(2.0 * kPi);
+  return s * (gamma * cdf + pdf);
+}
+
+void Bananas::plan_round() {
+  ++rounds_;
+  predictor_->fit(told_features_, told_values_, rng());
+
+  // The best evaluated architectures (ties: the earlier one).
+  std::vector<size_t> order(told_values_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [this](size_t a, size_t b) { return told_values_[a] > told_values_[b]; });
+  const size_t parents =
+      std::min(order.size(), static_cast<size_t>(options_.num_arches_to_mutate()));
+  const int64_t per_parent = std::max<int64_t>(
+      1, options_.num_candidates() / static_cast<int64_t>(parents) / options_.max_mutations());
+
+  std::vector<Architecture> candidates;
+  std::unordered_set<Architecture> unique;
+  FeatureMatrix features;
+  for (size_t p = 0; p < parents; ++p) {
+    const Architecture& parent = told_archs_[order[p]];
+    for (int64_t c = 0; c < per_parent; ++c) {
+      Architecture cand = parent;
+      for (int64_t m = 0; m < options_.max_mutations(); ++m) cand = space().mutate(cand, rng());
+      if (proposed_.count(cand) != 0 || !unique.insert(cand).second) continue;
+      features.append(space().encode(cand, encoding_));
+      candidates.push_back(std::move(cand));
+    }
+  }
+
+  std::vector<size_t> chosen;
+  if (!candidates.empty()) {
+    const auto predictions = predictor_->predict(features);
+    const double best_y = told_values_[order.front()];
+    std::vector<double> values(candidates.size());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      values[i] = acquisition_value(predictions[i], best_y);
+    }
+    chosen.resize(candidates.size());
+    std::iota(chosen.begin(), chosen.end(), 0);
+    std::stable_sort(chosen.begin(), chosen.end(),
+                     [&values](size_t a, size_t b) { return values[a] > values[b]; });
+    chosen.resize(std::min(chosen.size(), static_cast<size_t>(options_.k())));
+  }
+  std::vector<Architecture> plan;
+  for (size_t i : chosen) plan.push_back(candidates[i]);
+  for (const auto& a : plan) proposed_.insert(a);
+  // Too few distinct new candidates: fill the round with unseen random ones.
+  while (static_cast<int64_t>(plan.size()) < options_.k()) {
+    Architecture arch = space().sample(rng());
+    for (int i = 1; i < kRandomAttempts && proposed_.count(arch) != 0; ++i) {
+      arch = space().sample(rng());
+    }
+    proposed_.insert(arch);
+    plan.push_back(std::move(arch));
+  }
+  batch_.assign(plan.rbegin(), plan.rend());  // best first when taken from the back
+}
+
+Architecture Bananas::do_ask() {
+  if (asked_ < options_.num_init()) return propose_random();
+  if (batch_.empty()) {
+    // The round needs every result so far; meanwhile explore at random.
+    if (pending_ > 0 || told_values_.empty()) return propose_random();
+    plan_round();
+  }
+  Architecture next = std::move(batch_.back());
+  batch_.pop_back();
+  return propose(std::move(next));
+}
+
+void Bananas::do_tell(const Architecture& arch, const EvaluationResult& result) {
+  if (pending_ > 0) --pending_;
+  told_features_.append(space().encode(arch, encoding_));
+  told_archs_.push_back(arch);
+  told_values_.push_back(result.objective);
+  proposed_.insert(arch);
+}
+
+std::string Bananas::do_save_state() const {
+  nlohmann::json told = nlohmann::json::array();
+  for (size_t i = 0; i < told_archs_.size(); ++i) {
+    told.push_back({{"arch", detail::arch_to_json(told_archs_[i])}, {"value", told_values_[i]}});
+  }
+  std::vector<Architecture> proposed(proposed_.begin(), proposed_.end());
+  std::sort(proposed.begin(), proposed.end());
+  nlohmann::json proposed_json = nlohmann::json::array();
+  for (const auto& a : proposed) proposed_json.push_back(detail::arch_to_json(a));
+  nlohmann::json batch = nlohmann::json::array();
+  for (const auto& a : batch_) batch.push_back(detail::arch_to_json(a));
+  return nlohmann::json{{"asked", asked_}, {"pending", pending_},       {"rounds", rounds_},
+                        {"told", told},    {"proposed", proposed_json}, {"batch", batch}}
+      .dump();
+}
+
+void Bananas::do_load_state(const std::string& text) {
+  const auto s = detail::parse_state(text, name());
+  auto list = [&](const char* key) -> const nlohmann::json& {
+    const auto& v = detail::state_at(s, key, name());
+    NASCPP_CHECK_DATA(v.is_array(), "optimizer '{}': saved '{}' is not a list", name(), key);
+    return v;
+  };
+  do_attach();
+  asked_ = detail::state_get<int64_t>(s, "asked", name());
+  pending_ = detail::state_get<int64_t>(s, "pending", name());
+  rounds_ = detail::state_get<int64_t>(s, "rounds", name());
+  for (const auto& t : list("told")) {
+    Architecture a = detail::arch_from_json(detail::state_at(t, "arch", name()), space(), name());
+    told_features_.append(space().encode(a, encoding_));
+    told_values_.push_back(detail::state_get<double>(t, "value", name()));
+    told_archs_.push_back(std::move(a));
+  }
+  for (const auto& a : list("proposed"))
+    proposed_.insert(detail::arch_from_json(a, space(), name()));
+  for (const auto& a : list("batch")) batch_.push_back(detail::arch_from_json(a, space(), name()));
+}
+
+}  // namespace nascpp

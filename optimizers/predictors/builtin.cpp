@@ -1,0 +1,12 @@
+// The built-in surrogate predictors, one line each, sorted by name.
+#include "nascpp/registries.h"
+#include "optimizers/predictors/mlp_ensemble.h"
+
+namespace nascpp {
+
+void register_builtin_predictors(PredictorRegistry& registry) {
+  registry.add("mlp_ensemble", "ensemble of MLPs (BANANAS's meta neural network)",
+               &MlpEnsemble::from_config);
+}
+
+}  // namespace nascpp

@@ -1,0 +1,90 @@
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nascpp/core/error.h"
+#include "nascpp/core/io.h"
+#include "nascpp/search.h"
+
+namespace nascpp {
+
+std::vector<size_t> pareto_front(const std::vector<Evaluation>& evaluations,
+                                 const std::string& cost_metric) {
+  struct Point {
+    double cost;
+    double objective;
+    size_t index;
+  };
+  std::vector<Point> points;
+  points.reserve(evaluations.size());
+  for (size_t i = 0; i < evaluations.size(); ++i) {
+    const auto& m = evaluations[i].result.metrics;
+    auto it = m.find(cost_metric);
+    if (it != m.end()) points.push_back({it->second, evaluations[i].result.objective, i});
+  }
+  NASCPP_CHECK_CONFIG(evaluations.empty() || !points.empty(),
+                      "Pareto front: no evaluation reports the metric '{}'", cost_metric);
+  // Sweep by increasing cost (ties: higher objective, then earlier first): a
+  // point is on the front when its objective beats every cheaper one's.
+  std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
+    if (a.cost != b.cost) return a.cost < b.cost;
+    if (a.objective != b.objective) return a.objective > b.objective;
+    return a.index < b.index;
+  });
+  std::vector<size_t> front;
+  bool any = false;
+  double best = 0.0;
+  for (const Point& p : points) {
+    if (!any || p.objective > best) {
+      front.push_back(p.index);
+      best = p.objective;
+      any = true;
+    }
+  }
+  return front;
+}
+
+void write_pareto_csv(const std::string& path, const std::vector<Evaluation>& evaluations,
+                      const std::vector<size_t>& front, const std::string& cost_metric,
+                      const std::function<std::string(const Architecture&)>& format) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "query,arch,objective," << cost_metric << ",feasible\n";
+  for (size_t i : front) {
+    NASCPP_CHECK(i < evaluations.size(), "Pareto front index {} out of range ({} evaluations)", i,
+                 evaluations.size());
+    const Evaluation& e = evaluations[i];
+    std::string arch = format(e.arch);
+    // Quote the text form: DARTS genotypes and NB101 specs contain commas.
+    std::string quoted = "\"";
+    for (char c : arch) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += '"';
+    out << e.query << ',' << quoted << ',' << e.result.objective << ','
+        << e.result.metrics.at(cost_metric) << ',' << (e.feasible ? 1 : 0) << '\n';
+  }
+  write_file_atomic(path, out.str());
+}
+
+void write_pareto_json(const std::string& path, const std::vector<Evaluation>& evaluations,
+                       const std::vector<size_t>& front, const std::string& cost_metric,
+                       const std::function<std::string(const Architecture&)>& format) {
+  nlohmann::json out;
+  out["cost_metric"] = cost_metric;
+  out["front"] = nlohmann::json::array();
+  for (size_t i : front) {
+    NASCPP_CHECK(i < evaluations.size(), "Pareto front index {} out of range ({} evaluations)", i,
+                 evaluations.size());
+    const Evaluation& e = evaluations[i];
+    nlohmann::json item;
+    item["query"] = e.query;
+    item["arch"] = format(e.arch);
+    item["objective"] = e.result.objective;
+    item[cost_metric] = e.result.metrics.at(cost_metric);
+    item["feasible"] = e.feasible;
+    item["metrics"] = e.result.metrics;
+    out["front"].push_back(std::move(item));
+  }
+  write_file_atomic(path, out.dump(2) + "\n");
+}
+
+}  // namespace nascpp

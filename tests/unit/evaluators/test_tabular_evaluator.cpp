@@ -1,0 +1,113 @@
+#include "nascpp/evaluators/tabular.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "benchmarks/nasbench201/nasbench201_benchmark.h"
+#include "nascpp/registries.h"
+#include "search_spaces/nasbench201/nasbench201.h"
+#include "support/test_support.h"
+
+namespace nascpp {
+namespace {
+
+using Bench = NasBench201Benchmark;
+
+std::shared_ptr<const Bench> bench() { return Bench::load_shared(test::data_dir()); }
+
+// The best CIFAR-10 cell of NAS-Bench-201 (official index 6111).
+const char* kArch =
+    "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|"
+    "nor_conv_3x3~2|";
+
+TEST(TabularEvaluator, Nb201ProtocolByDefault) {
+  NASCPP_REQUIRE_DATA_DIR();
+  TabularEvaluator eval(bench(), TabularEvaluatorOptions());
+  EXPECT_EQ(eval.report_dataset(), "cifar10");  // cifar10-valid has no test_acc
+  const Architecture a = NasBench201Space().parse(kArch);
+  Rng rng(1);
+  const EvaluationResult r = eval.evaluate(a, Fidelity(), rng);
+  const auto& b = *bench();
+  EXPECT_DOUBLE_EQ(r.objective, *b.query(a, "valid_acc", "cifar10-valid"));
+  EXPECT_DOUBLE_EQ(r.metrics.at("valid_acc"), r.objective);
+  EXPECT_DOUBLE_EQ(r.metrics.at("test_acc"), *b.query(a, "test_acc", "cifar10"));
+  EXPECT_DOUBLE_EQ(r.metrics.at("params_mb"), *b.query(a, "params_mb", "cifar10-valid"));
+  EXPECT_DOUBLE_EQ(r.cost, *b.query(a, "train_time_s", "cifar10-valid"));
+  EXPECT_TRUE(eval.simulated_cost());
+}
+
+TEST(TabularEvaluator, OtherDatasetsReportTheirOwnTestAccuracy) {
+  NASCPP_REQUIRE_DATA_DIR();
+  const Architecture a = NasBench201Space().parse(kArch);
+  Rng rng(2);
+  for (const std::string ds : {"cifar100", "ImageNet16-120"}) {
+    TabularEvaluator eval(bench(), TabularEvaluatorOptions().dataset(ds));
+    EXPECT_EQ(eval.report_dataset(), ds);
+    const auto r = eval.evaluate(a, Fidelity(), rng);
+    EXPECT_DOUBLE_EQ(r.objective, *bench()->query(a, "valid_acc", ds));
+    EXPECT_DOUBLE_EQ(r.metrics.at("test_acc"), *bench()->query(a, "test_acc", ds));
+  }
+}
+
+TEST(TabularEvaluator, LowFidelityReadsThe12EpochDataAtAFractionOfTheCost) {
+  NASCPP_REQUIRE_DATA_DIR();
+  TabularEvaluator eval(bench(), TabularEvaluatorOptions());
+  EXPECT_EQ(eval.fidelities(), std::vector<int64_t>{12});
+  const Architecture a = NasBench201Space().parse(kArch);
+  Rng rng(3);
+  const auto r = eval.evaluate(a, Fidelity::with_epochs(12), rng);
+  EXPECT_DOUBLE_EQ(r.objective, *bench()->query(a, "valid_acc_12ep", "cifar10-valid"));
+  EXPECT_DOUBLE_EQ(r.cost, *bench()->query(a, "train_time_s", "cifar10-valid") * 12 / 200);
+  NASCPP_EXPECT_THROW_WITH(eval.evaluate(a, Fidelity::with_epochs(50), rng), ConfigError,
+                           "supported epochs: 0 (full), 12");
+}
+
+TEST(TabularEvaluator, SeedNoiseDrawsOneTrainingSeed) {
+  NASCPP_REQUIRE_DATA_DIR();
+  TabularEvaluator eval(bench(), TabularEvaluatorOptions().noise("seed"));
+  const Architecture a = NasBench201Space().parse(kArch);
+  const auto& b = *bench();
+  const auto id = b.metric_id("cifar10-valid", "valid_acc");
+  const int32_t index = b.index_of(a);
+  std::set<double> seeds;
+  for (int s = 0; s < b.seed_count(index, id); ++s) seeds.insert(*b.value_at_seed(index, id, s));
+  ASSERT_GE(seeds.size(), 2u);
+  Rng rng(4);
+  std::set<double> seen;
+  for (int i = 0; i < 200; ++i) {
+    const double v = eval.evaluate(a, Fidelity(), rng).objective;
+    EXPECT_TRUE(seeds.count(v)) << v << " is not one seed's value";
+    seen.insert(v);
+  }
+  EXPECT_EQ(seen, seeds);  // every seed drawn at some point
+}
+
+TEST(TabularEvaluator, BadNamesListTheValidOnes) {
+  NASCPP_REQUIRE_DATA_DIR();
+  NASCPP_EXPECT_THROW_WITH(TabularEvaluator(bench(), TabularEvaluatorOptions().dataset("cifar11")),
+                           ConfigError, "ImageNet16-120");
+  NASCPP_EXPECT_THROW_WITH(TabularEvaluator(bench(), TabularEvaluatorOptions().metric("val_acc")),
+                           ConfigError, "valid_acc");
+  NASCPP_EXPECT_THROW_WITH(
+      TabularEvaluator(bench(), TabularEvaluatorOptions().extra_metrics({"latency_ms.pixel9"})),
+      ConfigError, "pixel3");
+  NASCPP_EXPECT_THROW_WITH(TabularEvaluatorOptions().noise("median").validate(), ConfigError,
+                           "mean, seed");
+}
+
+TEST(TabularEvaluator, BuiltThroughTheRegistry) {
+  NASCPP_REQUIRE_DATA_DIR();
+  auto cfg = ConfigNode::parse("data_dir: '" + test::data_dir() +
+                               "'\ndataset: cifar100\nextra_metrics: [params_mb]\n");
+  auto eval = evaluator_registry().create("tabular", cfg, nullptr);
+  cfg.finish();
+  EXPECT_EQ(eval->name(), "tabular");
+  EXPECT_EQ(eval->objective_name(), "valid_acc");
+  auto bad = ConfigNode::parse("data_dir: '" + test::data_dir() + "'\nnoise: none\n");
+  NASCPP_EXPECT_THROW_WITH(evaluator_registry().create("tabular", bad, nullptr), ConfigError,
+                           "mean, seed");
+}
+
+}  // namespace
+}  // namespace nascpp

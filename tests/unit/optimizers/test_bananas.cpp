@@ -1,0 +1,177 @@
+#include "optimizers/bananas/bananas.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "nascpp/registries.h"
+#include "optimizers/predictors/mlp_ensemble.h"
+#include "search_spaces/nasbench201/nasbench201.h"
+#include "support/test_support.h"
+#include "support/toy_space.h"
+
+namespace nascpp {
+namespace {
+
+// A user-supplied predictor: the toy objective itself, decoded from the
+// one-hot features, with zero uncertainty; counts its fits.
+class OraclePredictor : public Predictor {
+ public:
+  explicit OraclePredictor(int* fits) : fits_(fits) {}
+  std::string name() const override { return "oracle"; }
+  void fit(const FeatureMatrix& x, const std::vector<double>& y, Rng&) override {
+    EXPECT_EQ(x.rows, y.size());
+    ++*fits_;
+  }
+  std::vector<Prediction> predict(const FeatureMatrix& x) const override {
+    std::vector<Prediction> out;
+    for (size_t i = 0; i < x.rows; ++i) {
+      std::vector<int32_t> enc;
+      for (int p = 0; p < test::ToySpace::kPositions; ++p) {
+        for (int v = 0; v < test::ToySpace::kValues; ++v) {
+          if (x.row(i)[p * test::ToySpace::kValues + v] > 0.5f) enc.push_back(v);
+        }
+      }
+      out.push_back({test::ToyEvaluator::score(Architecture("toy", enc)), 0.0});
+    }
+    return out;
+  }
+
+ private:
+  int* fits_;
+};
+
+TEST(Bananas, PluggedInPredictorChoosesTheTopKCandidates) {
+  auto space = std::make_shared<test::ToySpace>();
+  Rng rng(8);
+  int fits = 0;
+  Bananas bananas(BananasOptions().num_init(4).k(3).acquisition("exploit_only"),
+                  std::make_unique<OraclePredictor>(&fits));
+  bananas.attach(space, &rng);
+  EXPECT_EQ(bananas.encoding(), "onehot");  // the toy space has no path encoding
+  test::ToyEvaluator eval;
+  std::vector<std::pair<Architecture, double>> told;
+  for (int i = 0; i < 4; ++i) {
+    Architecture a = bananas.ask();
+    told.emplace_back(a, test::ToyEvaluator::score(a));
+    bananas.tell(a, eval.evaluate(a, Fidelity(), rng));
+  }
+  EXPECT_EQ(fits, 0);
+  // Round 1: candidates are mutations of the 2 best; with the oracle as
+  // predictor the 3 proposals are the 3 best distinct unseen mutations, best first.
+  std::sort(told.begin(), told.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<double> proposed;
+  for (int i = 0; i < 3; ++i) {
+    Architecture a = bananas.ask();
+    proposed.push_back(test::ToyEvaluator::score(a));
+    int diff0 = 0, diff1 = 0;
+    for (int p = 0; p < 4; ++p) {
+      diff0 += a.encoding()[p] != told[0].first.encoding()[p];
+      diff1 += a.encoding()[p] != told[1].first.encoding()[p];
+    }
+    EXPECT_TRUE(diff0 == 1 || diff1 == 1) << "not a mutation of the two best";
+  }
+  EXPECT_EQ(fits, 1);
+  EXPECT_GE(proposed[0], proposed[1]);
+  EXPECT_GE(proposed[1], proposed[2]);
+  // No neighbour of the two best scores more than the best proposal.
+  double best_neighbour = -1e9;
+  for (int b = 0; b < 2; ++b) {
+    for (const auto& n : space->neighbours(told[b].first)) {
+      bool seen = false;
+      for (const auto& t : told) seen = seen || t.first == n;
+      if (!seen) best_neighbour = std::max(best_neighbour, test::ToyEvaluator::score(n));
+    }
+  }
+  // 50 random mutations per parent cover the 16 neighbours with high probability.
+  EXPECT_EQ(proposed[0], best_neighbour);
+}
+
+TEST(Bananas, UsesThePathEncodingOnNasBench201) {
+  auto space = std::make_shared<NasBench201Space>();
+  Rng rng(9);
+  Bananas bananas;
+  bananas.attach(space, &rng);
+  EXPECT_EQ(bananas.encoding(), "path");
+  Bananas onehot(BananasOptions().encoding("onehot"));
+  onehot.attach(space, &rng);
+  EXPECT_EQ(onehot.encoding(), "onehot");
+  Bananas bad(BananasOptions().encoding("paths"));
+  NASCPP_EXPECT_THROW_WITH(bad.attach(space, &rng), ConfigError, "path");
+}
+
+TEST(Bananas, ConfigErrorsNameTheBadValue) {
+  auto cfg = ConfigNode::parse("acquisition: thompson\n");
+  NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg), ConfigError, "ei, exploit_only, its, ucb");
+  auto cfg2 = ConfigNode::parse("predictor: {name: gp}\n");
+  NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg2), ConfigError, "mlp_ensemble");
+  auto cfg3 = ConfigNode::parse("predictor: {epochs: 0}\n");
+  NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg3), ConfigError, "epochs must be >= 1, got 0");
+  NASCPP_EXPECT_THROW_WITH(Bananas(BananasOptions().k(0)), ConfigError, "k must be >= 1, got 0");
+}
+
+TEST(Bananas, AcquisitionFunctionsAllRun) {
+  for (const auto& acq : BananasOptions::acquisitions()) {
+    auto space = std::make_shared<NasBench201Space>();
+    Rng rng(10);
+    auto cfg = ConfigNode::parse("num_init: 4\nk: 4\nacquisition: " + acq +
+                                 "\npredictor: {epochs: 5, num_layers: 2}\n");
+    auto opt = Bananas::from_config(cfg);
+    cfg.finish();
+    auto& b = dynamic_cast<Bananas&>(*opt);
+    b.attach(space, &rng);
+    std::set<Architecture> seen;
+    for (int i = 0; i < 16; ++i) {
+      Architecture a = b.ask();
+      EXPECT_TRUE(seen.insert(a).second) << acq << ": repeated proposal";
+      b.tell(a, EvaluationResult{static_cast<double>(a.hash() % 97), {}, 1.0});
+    }
+    EXPECT_EQ(b.rounds(), 3) << acq;
+  }
+}
+
+TEST(MlpEnsemble, FitsALinearFunctionOfBinaryFeatures) {
+  // y = 50 + 10 * x0 - 5 * x1 + 3 * x2 on all 8 binary inputs (+ a constant
+  // feature); a trained ensemble predicts it within a few units, and members
+  // disagree (independent initialisations).
+  FeatureMatrix x;
+  std::vector<double> y;
+  for (int i = 0; i < 8; ++i) {
+    const float a = i & 1, b = (i >> 1) & 1, c = (i >> 2) & 1;
+    x.append({a, b, c, 1.0f});
+    y.push_back(50 + 10 * a - 5 * b + 3 * c);
+  }
+  Rng rng(11);
+  MlpEnsemble mlp(
+      MlpEnsembleOptions().num_layers(3).epochs(2000).learning_rate(0.01).regularization(0));
+  mlp.fit(x, y, rng);
+  const auto p = mlp.predict(x);
+  double mae = 0;
+  for (size_t i = 0; i < y.size(); ++i) mae += std::abs(p[i].mean - y[i]) / y.size();
+  EXPECT_LT(mae, 2.0);
+  const auto members = mlp.predict_members(x);
+  EXPECT_EQ(members.size(), 3u);
+  EXPECT_NE(members[0][0], members[1][0]);
+}
+
+TEST(MlpEnsemble, ErrorsForMisuse) {
+  MlpEnsemble mlp;
+  FeatureMatrix x;
+  x.append({1.0f, 0.0f});
+  NASCPP_EXPECT_THROW_WITH(mlp.predict(x), Error, "predict before fit");
+  NASCPP_EXPECT_THROW_WITH(mlp.fit(x, {1.0, 2.0}, *std::make_unique<Rng>(1)), Error,
+                           "2 targets for 1 examples");
+  NASCPP_EXPECT_THROW_WITH(x.append({1.0f}), Error, "1 values appended to a matrix of 2 columns");
+}
+
+TEST(PredictorRegistry, BuildsTheMlpEnsemble) {
+  auto cfg = ConfigNode::parse("num_models: 5\n");
+  auto p = predictor_registry().create("mlp_ensemble", cfg);
+  cfg.finish();
+  EXPECT_EQ(dynamic_cast<MlpEnsemble&>(*p).options().num_models(), 5);
+}
+
+}  // namespace
+}  // namespace nascpp
