@@ -194,12 +194,12 @@ OneShotStepMetrics OneShotOptimizer::step(const torch::Tensor& train_images,
   OneShotStepMetrics metrics;
 
   // 1. Architecture update on the validation batch (DARTS Alg. 1, step 1).
-  arch_optimizer_->zero_grad();
+  // Every gradient is assigned anew below, so no zero_grad() (which cannot
+  // detach the view tensors autograd::grad may return).
   std::tie(metrics.valid_loss, metrics.valid_accuracy) = arch_gradient(tx, ty, vx, vy);
   arch_optimizer_->step();
 
   // 2. Weight update on the training batch.
-  weight_optimizer_->zero_grad();
   auto [loss, accuracy] = loss_and_accuracy(search_forward(tx, false), ty);
   const auto grads = torch::autograd::grad({loss}, weights_, {}, false, false, true);
   for (size_t i = 0; i < weights_.size(); ++i) {
@@ -281,6 +281,9 @@ void OneShotOptimizer::load(torch::serialize::InputArchive& archive) {
   supernet_->to(device_);
   epoch_ = epoch;
   epochs_ = epochs;
+  // The learning rate of the saved epoch (param groups' options are not part
+  // of the optimizer's saved state).
+  if (epoch_ >= 0 && epochs_ >= 1) new_epoch(epoch_, epochs_);
 }
 
 }  // namespace nascpp

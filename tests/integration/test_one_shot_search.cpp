@@ -125,7 +125,7 @@ TEST_P(OneShotResume, ResumedSearchIsBitIdenticalToAnUninterruptedOne) {
 INSTANTIATE_TEST_SUITE_P(Methods, OneShotResume, ::testing::Values("darts", "gdas"));
 
 TEST(OneShotSearch, RecordsEveryEpochWithItsDerivedArchitecture) {
-  const RandomImages data(64, 1, 10, 4, 12);
+  const RandomImages data(64, 1, 8, 4, 12);
   const auto space = tiny_space();
   auto darts = make("darts", 2);
   std::vector<OneShotEpochRecord> records;

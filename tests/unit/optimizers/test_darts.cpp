@@ -219,17 +219,6 @@ TEST(DartsOptimizer, SecondOrderMatchesDoubleBackwardOnATinySupernet) {
   check_second_order(net.ptr(), train, valid, warm);
 }
 
-TEST(DartsOptimizer, SecondOrderMatchesDoubleBackwardOnNasBench201) {
-  seed_torch(3);
-  NasBench201Space space(NasBench201NetworkOptions().channels(4).cells_per_stage(1));
-  auto net = space.build_supernet(NetworkSpec().in_channels(1).image_size(8).num_classes(3));
-  net->to(torch::kFloat64);
-  const auto train = tiny_batch(6, 1, 8, 3, torch::kFloat64);
-  const auto valid = tiny_batch(6, 1, 8, 3, torch::kFloat64);
-  const auto warm = tiny_batch(6, 1, 8, 3, torch::kFloat64);
-  check_second_order(net, train, valid, warm);
-}
-
 TEST(DartsOptimizer, ArchitectureGradientLeavesTheStateUntouched) {
   seed_torch(4);
   auto net = TinySupernet(1, 4, 3);

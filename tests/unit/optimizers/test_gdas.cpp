@@ -159,7 +159,8 @@ TEST(GdasOptimizer, CheckpointKeepsTauAndTheAlphas) {
   torch::serialize::InputArchive in;
   in.load_from(stream);
   restored.load(in);
-  EXPECT_DOUBLE_EQ(restored.tau(), 0.1);
+  EXPECT_NEAR(restored.tau(), 0.1, 1e-12);
+  EXPECT_EQ(restored.tau(), gdas.tau());
   EXPECT_EQ(restored.epoch(), 3);
   for (size_t t = 0; t < 2; ++t) {
     EXPECT_TRUE(torch::equal(net->arch_parameters()[t], other->arch_parameters()[t]));
