@@ -4,12 +4,16 @@
 #include "optimizers/local_search/local_search.h"
 #include "optimizers/random_search/random_search.h"
 #include "optimizers/regularized_evolution/regularized_evolution.h"
+#include "optimizers/darts/darts.h"
+#include "optimizers/gdas/gdas.h"
 
 namespace nascpp {
 
 void register_builtin_optimizers(OptimizerRegistry& registry) {
   registry.add("bananas", "BANANAS: MLP-ensemble Bayesian optimisation on path encodings",
                &Bananas::from_config);
+  registry.add("darts", "DARTS, first or second order (one-shot)", &DartsOptimizer::from_config);
+  registry.add("gdas", "GDAS, Gumbel-softmax sampling (one-shot)", &GdasOptimizer::from_config);
   registry.add("local_search", "best-improvement local search with random restarts",
                &LocalSearch::from_config);
   registry.add("random_search", "uniform sampling without repeats", &RandomSearch::from_config);

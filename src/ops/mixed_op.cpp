@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "nascpp/core/error.h"
+#include "nascpp/ops/basic.h"
+#include "nascpp/ops/conv.h"
 
 namespace nascpp {
 
@@ -53,10 +55,60 @@ torch::Tensor MixedOpImpl::run(int64_t index, const torch::Tensor& x) {
   return (ops_->begin() + index)->forward(x);
 }
 
+namespace {
+
+// The layers after the leading ReLU of a candidate whose forward is exactly
+// its "op" Sequential starting with a ReLU (ReLUConvBN, SepConv and DilConv,
+// see ops/conv.h); null for every other module.
+torch::nn::SequentialImpl* after_relu(torch::nn::AnyModule& op) {
+  const auto& module = op.ptr();
+  if (module->as<ReLUConvBNImpl>() == nullptr && module->as<SepConvImpl>() == nullptr &&
+      module->as<DilConvImpl>() == nullptr) {
+    return nullptr;
+  }
+  const auto children = module->named_children();
+  const auto* seq_ptr = children.find("op");
+  if (seq_ptr == nullptr) return nullptr;
+  auto* seq = (*seq_ptr)->as<torch::nn::SequentialImpl>();
+  if (seq == nullptr || seq->size() < 2 || seq->ptr(0)->as<torch::nn::ReLUImpl>() == nullptr) {
+    return nullptr;
+  }
+  return seq;
+}
+
+}  // namespace
+
 torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& weights) {
   check_weights(weights, "weights");
-  torch::Tensor out = weights[0] * run(0, x);
-  for (int64_t i = 1; i < size(); ++i) out = out + weights[i] * run(i, x);
+  // sum_i w_i op_i(x), with three savings that change neither the value nor
+  // any gradient: the "none" candidate adds w_i * 0, so its zeros are never
+  // made (d/dw_i of w_i * 0 is 0; it is still counted as run); the ReLU that
+  // the convolution candidates (ReLUConvBN, SepConv, DilConv) apply to x
+  // first is computed once; and the terms are accumulated in place
+  // (addcmul_), without a temporary per candidate.
+  torch::Tensor out;
+  torch::Tensor relu_x;
+  for (int64_t i = 0; i < size(); ++i) {
+    auto& op = *(ops_->begin() + i);
+    if (size() > 1 && op.ptr()->as<ZeroImpl>() != nullptr) {
+      ++call_counts_[static_cast<size_t>(i)];
+      continue;
+    }
+    torch::Tensor y;
+    if (auto* seq = after_relu(op)) {
+      if (!relu_x.defined()) relu_x = torch::relu(x);
+      ++call_counts_[static_cast<size_t>(i)];
+      y = relu_x;
+      for (auto it = seq->begin() + 1; it != seq->end(); ++it) y = it->forward(y);
+    } else {
+      y = run(i, x);
+    }
+    if (!out.defined()) {
+      out = weights[i] * y;
+    } else {
+      out.addcmul_(y, weights[i]);
+    }
+  }
   return out;
 }
 

@@ -1,0 +1,103 @@
+#pragma once
+/// `run_one_shot_search`: a whole DARTS / GDAS search on a dataset. It splits
+/// the training images (train_portion, seeded), builds the space's supernet,
+/// runs the optimizer's epochs, derives the architecture after each epoch
+/// (and looks it up in a benchmark when one is given), reports a record per
+/// epoch, and checkpoints the whole state atomically after every epoch.
+///
+///     auto space = nascpp::NasBench201Space::from_config(cfg);
+///     nascpp::DartsOptimizer darts;
+///     auto result = nascpp::run_one_shot_search(*space, darts, *dataset,
+///         nascpp::OneShotSearchOptions().seed(1).checkpoint_path("run/search.ckpt"),
+///         benchmark.get(), [](const nascpp::OneShotEpochRecord& r) { ... });
+///     space->format(result.architecture);
+///
+/// A search resumed from its checkpoint (`resume(true)`) continues exactly
+/// where it stopped: the same batches, Gumbel samples, weights and
+/// architecture parameters as an uninterrupted run.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nascpp/architecture.h"
+#include "nascpp/benchmark.h"
+#include "nascpp/core/options.h"
+#include "nascpp/dataset.h"
+#include "nascpp/one_shot.h"
+#include "nascpp/search_space.h"
+
+namespace nascpp {
+
+struct OneShotSearchOptions {
+  /// Seeds the split, the supernet's initialisation, the batch order and
+  /// torch's generator (Gumbel samples).
+  NASCPP_ARG(uint64_t, seed) = 0;
+  /// "cpu", "cuda", "cuda:N" or "auto".
+  NASCPP_ARG(std::string, device) = "cpu";
+  /// Use only the first N training images before splitting (0: all).
+  NASCPP_ARG(int64_t, train_limit) = 0;
+  /// Checkpoint file written after every epoch ("" : none).
+  NASCPP_ARG(std::string, checkpoint_path);
+  /// Continue from `checkpoint_path` when that file exists.
+  NASCPP_ARG(bool, resume) = false;
+  /// Stop after this many epochs in this call (0: run to the end); the
+  /// checkpoint lets a later call continue.
+  NASCPP_ARG(int64_t, max_epochs_per_call) = 0;
+  /// Benchmark look-up of each epoch's architecture (when a benchmark is
+  /// given): the dataset and metric names of `Benchmark::query`.
+  NASCPP_ARG(std::string, benchmark_dataset) = "cifar10-valid";
+  NASCPP_ARG(std::string, benchmark_metric) = "valid_acc";
+
+ public:
+  /// Throws ConfigError naming the bad value.
+  void validate() const;
+};
+
+/// What one epoch did.
+struct OneShotEpochRecord {
+  /// 0-based epoch index.
+  int64_t epoch = 0;
+  /// Means over the epoch's steps.
+  double train_loss = 0.0;
+  double train_accuracy = 0.0;
+  double valid_loss = 0.0;
+  double valid_accuracy = 0.0;
+  /// Weight learning rate of the epoch.
+  double learning_rate = 0.0;
+  /// The architecture derived after the epoch, and its text form.
+  Architecture architecture;
+  std::string architecture_text;
+  /// The softmax of each cell type's architecture parameters after the epoch.
+  std::vector<std::vector<std::vector<double>>> alpha_softmax;
+  /// The benchmark's value of the derived architecture, when a benchmark was
+  /// given and has one.
+  std::optional<double> benchmark_value;
+  /// Wall-clock seconds of the epoch's steps.
+  double seconds = 0.0;
+};
+
+/// The outcome of a (partial) search.
+struct OneShotSearchResult {
+  /// The architecture derived at the end.
+  Architecture architecture;
+  /// Records of the epochs run by this call.
+  std::vector<OneShotEpochRecord> epochs;
+  /// Epochs completed in total (including those before a resume).
+  int64_t completed_epochs = 0;
+};
+
+/// Runs (or resumes) a search; see the file comment. `optimizer` is attached
+/// to a new supernet of `space` for `dataset`'s image shape and classes
+/// (afterwards `optimizer.supernet()` is the trained supernet). `benchmark`
+/// may be null; it must answer for `space`. `on_epoch` is called after each
+/// epoch's checkpoint is written. A corrupt checkpoint is a DataError naming
+/// the file.
+OneShotSearchResult run_one_shot_search(
+    const SearchSpace& space, OneShotOptimizer& optimizer, const Dataset& dataset,
+    const OneShotSearchOptions& options, const Benchmark* benchmark = nullptr,
+    const std::function<void(const OneShotEpochRecord&)>& on_epoch = {});
+
+}  // namespace nascpp

@@ -1,0 +1,66 @@
+#pragma once
+/// DARTS: Differentiable Architecture Search (Liu, Simonyan & Yang, ICLR
+/// 2019). Every mixed slot computes the softmax(alpha)-weighted sum of its
+/// candidates; the architecture parameters follow the gradient of the
+/// validation loss, in first order (the weights held fixed) or second order
+/// (through one unrolled weight step, Eq. 6-8 of the paper).
+///
+///     nascpp::DartsOptimizer darts(nascpp::DartsOptions().second_order(true));
+///     darts.attach(space.build_supernet(spec));
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nascpp/core/config.h"
+#include "nascpp/core/options.h"
+#include "nascpp/one_shot.h"
+
+namespace nascpp {
+
+struct DartsOptions {
+  /// Epochs, batch size, split and the two optimizers.
+  NASCPP_ARG(OneShotOptions, common);
+  /// Second-order approximation: the gradient at the unrolled weights
+  /// w' = w - xi dw (xi = the current weight learning rate), minus xi times
+  /// the finite-difference Hessian-vector product of Eq. 8.
+  NASCPP_ARG(bool, second_order) = false;
+
+ public:
+  /// Reads `second_order` and the OneShotOptions keys.
+  static DartsOptions from_config(ConfigNode& cfg);
+};
+
+class DartsOptimizer : public OneShotOptimizer {
+ public:
+  explicit DartsOptimizer(DartsOptions options = DartsOptions());
+  /// Registry factory ("darts").
+  static std::unique_ptr<Optimizer> from_config(ConfigNode& cfg);
+
+  std::string name() const override { return "darts"; }
+  const DartsOptions& darts_options() const { return darts_options_; }
+
+  /// The architecture gradient the next `step` would apply (first or second
+  /// order), one tensor per cell type, without changing any parameter,
+  /// buffer or optimizer state. Needs `new_epoch` first (the unrolled step
+  /// uses the current learning rate).
+  std::vector<torch::Tensor> architecture_gradient(const torch::Tensor& train_images,
+                                                   const torch::Tensor& train_labels,
+                                                   const torch::Tensor& valid_images,
+                                                   const torch::Tensor& valid_labels);
+
+ private:
+  torch::Tensor search_forward(const torch::Tensor& images, bool for_arch) override;
+  std::pair<double, double> arch_gradient(const torch::Tensor& train_images,
+                                          const torch::Tensor& train_labels,
+                                          const torch::Tensor& valid_images,
+                                          const torch::Tensor& valid_labels) override;
+  std::pair<double, double> second_order_arch_gradient(const torch::Tensor& train_images,
+                                                       const torch::Tensor& train_labels,
+                                                       const torch::Tensor& valid_images,
+                                                       const torch::Tensor& valid_labels);
+
+  DartsOptions darts_options_;
+};
+
+}  // namespace nascpp
