@@ -4,8 +4,8 @@
 // validation and test accuracy (cifar10-valid -> cifar10 test, as in the
 // NAS-Bench-201 paper), mean ± std over seeds after 150 and 300 queries.
 //
-//   NASCPP_DATA=../shared/data build/bench/nb201_reproduction \
-//       [--seeds 100] [--threads 2] [--optimizers a,b,...] [--datasets a,b,...] \
+//   NASCPP_DATA=../shared/data build/bench/nb201_reproduction
+//       [--seeds 100] [--threads 2] [--optimizers a,b,...] [--datasets a,b,...]
 //       [--checkpoints 150,300] [--csv per_seed.csv]
 //
 // Prints a markdown table; --csv also writes one line per (optimizer,
