@@ -7,11 +7,13 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "nascpp/core/device.h"
 #include "nascpp/core/random.h"
 #include "nascpp/data/loader.h"
 #include "nascpp/registries.h"
 #include "nascpp/train/trainer.h"
 #include "search_spaces/nasbench201/nasbench201.h"
+#include "tests/support/darts_genotypes.h"
 
 namespace {
 
@@ -34,6 +36,7 @@ const auto kCifarAugment = AugmentOptions().crop_padding(4).horizontal_flip(true
 
 // Loader alone: shuffle, crop, flip, normalise (and cutout in the DARTS setting).
 void BM_Loader(benchmark::State& state) {
+  set_num_threads(0);
   const auto data = cifar_like(8192);
   auto augment = kCifarAugment;
   if (state.range(1) != 0) augment.cutout_length(16);
@@ -56,13 +59,18 @@ void BM_Loader(benchmark::State& state) {
 BENCHMARK(BM_Loader)->Args({64, 0})->Args({96, 1})->Args({256, 0})->Unit(benchmark::kMillisecond);
 
 // One epoch of `images` through the Trainer (loader with prefetch, forward,
-// backward, SGD step) for the NAS-Bench-201 best cell, C=16, N=5.
-void train_epochs(benchmark::State& state, const std::string& device) {
+// backward, SGD step) on all cores; by default the NAS-Bench-201 best cell,
+// C=16, N=5.
+void train_epochs(benchmark::State& state, const std::string& device,
+                  const std::string& space_yaml = "{name: nasbench201}",
+                  const std::string& arch = kNb201Best) {
+  set_num_threads(0);
   const auto data = cifar_like(state.range(1));
-  NasBench201Space space;
+  auto space_cfg = ConfigNode::parse(space_yaml);
+  auto space = search_space_registry().create(space_cfg.get<std::string>("name", ""), space_cfg);
   const auto spec = NetworkSpec();
   seed_torch(1);
-  auto net = space.build_network(space.parse(kNb201Best), spec);
+  auto net = space->build_network(space->parse(arch), spec);
   Trainer trainer(TrainerOptions()
                       .epochs(1)
                       .batch_size(state.range(0))
@@ -85,6 +93,14 @@ BENCHMARK(BM_TrainNb201BestCpu)
     ->Args({256, 1024})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
+
+// DARTS_V2 cells in a smaller evaluation network (C=16, 8 cells, no auxiliary
+// head) than DARTS' C=36, 20 cells, so that an epoch takes seconds on CPU.
+void BM_TrainDartsV2Cpu(benchmark::State& state) {
+  train_epochs(state, "cpu", "{name: darts, channels: 16, layers: 8, auxiliary: false}",
+               test::kDartsV2);
+}
+BENCHMARK(BM_TrainDartsV2Cpu)->Args({64, 256})->Unit(benchmark::kSecond)->Iterations(1);
 
 void BM_TrainNb201BestCuda(benchmark::State& state) {
   if (!torch::cuda::is_available()) {

@@ -14,6 +14,7 @@ packages=(
   libssl-dev libprotobuf-dev protobuf-compiler  # NAS-Bench-101: MD5 hash, tfrecord metrics
   dataset-fashion-mnist # the embedded default dataset (gzipped IDX)
   python3 python3-numpy python3-pandas  # scripts/convert_nb201_data.py
+  gnuplot-nox           # `nascpp report`: anytime-curve and Pareto-front plots (SVG)
 )
 
 missing=()

@@ -207,6 +207,7 @@ std::shared_ptr<const NasBench101Benchmark> NasBench101Benchmark::from_config(Co
 }
 
 void NasBench101Benchmark::load_sample(const std::string& path) {
+  add_data_file(path);
   const Json doc = read_json(path);
   NASCPP_CHECK_DATA(doc.is_array(), "'{}': expected a JSON list of cells", path);
   for (size_t k = 0; k < doc.size(); ++k) {
@@ -247,6 +248,7 @@ void NasBench101Benchmark::load_sample(const std::string& path) {
 }
 
 void NasBench101Benchmark::load_zero_cost(const std::string& path) {
+  add_data_file(path);
   const Json doc = read_json(path);
   const Json* cells = nullptr;
   try {
@@ -336,6 +338,7 @@ void NasBench101Benchmark::load_zero_cost(const std::string& path) {
 
 void NasBench101Benchmark::add_tfrecord(const std::string& path,
                                         const NasBench101TfRecordOptions& options) {
+  add_data_file(path);
   TfRecordReader reader(path);
   std::string record;
   uint64_t number = 0;

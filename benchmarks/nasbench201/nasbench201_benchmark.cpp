@@ -86,7 +86,9 @@ struct NasBench201Benchmark::Loader {
   std::string dir;
 
   std::string path(const char* relative) const {
-    return (std::filesystem::path(dir) / relative).string();
+    auto full = (std::filesystem::path(dir) / relative).string();
+    b.add_data_file(full);
+    return full;
   }
 
   // Checks that `csv`'s row maps `index` to the op code `dense`.

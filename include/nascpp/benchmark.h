@@ -30,6 +30,16 @@ class Benchmark {
   /// datasets or metrics are ConfigErrors listing the valid names.
   virtual std::optional<double> query(const Architecture& arch, const std::string& metric,
                                       const std::string& dataset, Rng* rng = nullptr) const = 0;
+
+  /// The files the benchmark was read from (for run manifests), in load order.
+  const std::vector<std::string>& data_files() const { return data_files_; }
+
+ protected:
+  /// Loaders record each file they read.
+  void add_data_file(std::string path) { data_files_.push_back(std::move(path)); }
+
+ private:
+  std::vector<std::string> data_files_;
 };
 
 /// The benchmark data directory: `configured` when non-empty, else the

@@ -30,6 +30,16 @@ class Dataset {
   /// Per-channel mean and standard deviation of the training images in [0, 1].
   virtual std::vector<double> mean() const = 0;
   virtual std::vector<double> stddev() const = 0;
+
+  /// The files the dataset was read from (for run manifests), in load order.
+  const std::vector<std::string>& data_files() const { return data_files_; }
+
+ protected:
+  /// Loaders record each file they read.
+  void add_data_file(std::string path) { data_files_.push_back(std::move(path)); }
+
+ private:
+  std::vector<std::string> data_files_;
 };
 
 }  // namespace nascpp

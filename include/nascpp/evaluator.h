@@ -48,6 +48,14 @@ class Evaluator {
   /// True when `cost` is simulated (a benchmark's recorded training time)
   /// rather than measured wall time.
   virtual bool simulated_cost() const = 0;
+  /// The metric reported beside the objective (a key of `metrics`), e.g. the
+  /// test accuracy of a tabular benchmark; by default the objective.
+  virtual std::string report_metric_name() const { return objective_name(); }
+  /// The dataset evaluated on, e.g. "cifar10-valid" or "fashion_mnist" ("" if
+  /// the evaluator has none).
+  virtual std::string dataset_name() const { return ""; }
+  /// The data files behind the evaluations (for run manifests).
+  virtual std::vector<std::string> data_files() const { return {}; }
 
   /// Evaluates `arch` at `fidelity`; `rng` draws the evaluation noise (a
   /// training seed of a tabular benchmark, the weight initialisation and data

@@ -25,6 +25,7 @@
 #include "nascpp/architecture.h"
 #include "nascpp/benchmark.h"
 #include "nascpp/core/options.h"
+#include "nascpp/core/progress.h"
 #include "nascpp/dataset.h"
 #include "nascpp/one_shot.h"
 #include "nascpp/search_space.h"
@@ -50,6 +51,8 @@ struct OneShotSearchOptions {
   /// given): the dataset and metric names of `Benchmark::query`.
   NASCPP_ARG(std::string, benchmark_dataset) = "cifar10-valid";
   NASCPP_ARG(std::string, benchmark_metric) = "valid_acc";
+  /// Called after every step with the epoch's progress (may be empty).
+  NASCPP_ARG(std::function<void(const Progress&)>, on_progress);
 
  public:
   /// Throws ConfigError naming the bad value.
@@ -93,7 +96,8 @@ struct OneShotSearchResult {
 /// to a new supernet of `space` for `dataset`'s image shape and classes
 /// (afterwards `optimizer.supernet()` is the trained supernet). `benchmark`
 /// may be null; it must answer for `space`. `on_epoch` is called after each
-/// epoch's checkpoint is written. A corrupt checkpoint is a DataError naming
+/// epoch, just before its checkpoint is written (so a record may be repeated
+/// by a resumed search, identically, but never lost). A corrupt checkpoint is a DataError naming
 /// the file.
 OneShotSearchResult run_one_shot_search(
     const SearchSpace& space, OneShotOptimizer& optimizer, const Dataset& dataset,

@@ -80,6 +80,12 @@ struct SearchOptions {
   NASCPP_ARG(std::vector<Constraint>, constraints) = {};
   /// The fidelity of every evaluation.
   NASCPP_ARG(Fidelity, fidelity) = Fidelity();
+  /// Evaluations of an interrupted run to continue (resume): they count
+  /// towards the budget, the costs and the incumbent, and the wall clock
+  /// continues from the last one's `wall_s`. The optimizer's and the
+  /// generator's states must already be those right after the last of them
+  /// (`save_state` / `Rng::state` taken then). Their `query` must be 0, 1, ...
+  NASCPP_ARG(std::vector<Evaluation>, previous) = {};
 };
 
 struct SearchResult {

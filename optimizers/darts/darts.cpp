@@ -13,11 +13,22 @@ DartsOptions DartsOptions::from_config(ConfigNode& cfg) {
   DartsOptions o;
   o.common(OneShotOptions::from_config(cfg));
   o.second_order(cfg.get<bool>("second_order", o.second_order()));
+  o.finite_difference_epsilon(
+      cfg.get<double>("finite_difference_epsilon", o.finite_difference_epsilon()));
+  o.validate();
   return o;
 }
 
+void DartsOptions::validate() const {
+  NASCPP_CHECK_CONFIG(finite_difference_epsilon_ > 0 && std::isfinite(finite_difference_epsilon_),
+                      "optimizer.finite_difference_epsilon must be a positive number, got {}",
+                      finite_difference_epsilon_);
+}
+
 DartsOptimizer::DartsOptimizer(DartsOptions options)
-    : OneShotOptimizer(options.common()), darts_options_(std::move(options)) {}
+    : OneShotOptimizer(options.common()), darts_options_(std::move(options)) {
+  darts_options_.validate();
+}
 
 std::unique_ptr<Optimizer> DartsOptimizer::from_config(ConfigNode& cfg) {
   return std::make_unique<DartsOptimizer>(DartsOptions::from_config(cfg));
@@ -64,7 +75,8 @@ torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& la
 //   w' = w - xi (m * buf + grad_w L_train(w, alpha) + wd * w)
 //   g  = grad_alpha L_val(w', alpha)
 //        - xi (grad_alpha L_train(w+, alpha) - grad_alpha L_train(w-, alpha)) / (2 eps)
-// with v = grad_w' L_val(w', alpha), w+- = w +- eps v, eps = 0.01 / ||v||.
+// with v = grad_w' L_val(w', alpha), w+- = w +- eps v, eps = 0.01 / ||v||
+// (0.01: `finite_difference_epsilon`).
 // The weights are changed in place and restored; the BN running statistics
 // are restored too, so only the weight update's forward moves them.
 std::pair<double, double> DartsOptimizer::second_order_arch_gradient(
@@ -110,7 +122,7 @@ std::pair<double, double> DartsOptimizer::second_order_arch_gradient(
   for (const auto& t : v) norm_sq += t.pow(2).sum().item<double>();
   const double norm = std::sqrt(norm_sq);
   if (norm > 0.0) {
-    const double eps = 0.01 / norm;
+    const double eps = darts_options_.finite_difference_epsilon() / norm;
     auto alpha_grad_at = [&](double scale) {
       {
         torch::NoGradGuard no_grad;

@@ -25,10 +25,18 @@ struct DartsOptions {
   /// w' = w - xi dw (xi = the current weight learning rate), minus xi times
   /// the finite-difference Hessian-vector product of Eq. 8.
   NASCPP_ARG(bool, second_order) = false;
+  /// The finite-difference step of the Hessian-vector product is this
+  /// divided by the norm of the direction (0.01 in the paper and its code).
+  /// ReLU kinks make the finite difference differ from the exact product by
+  /// more than its O(eps^2) truncation error; a smaller value (in double
+  /// precision) approaches the exact second-order gradient.
+  NASCPP_ARG(double, finite_difference_epsilon) = 0.01;
 
  public:
-  /// Reads `second_order` and the OneShotOptions keys.
+  /// Reads `second_order`, `finite_difference_epsilon` and the OneShotOptions keys.
   static DartsOptions from_config(ConfigNode& cfg);
+  /// ConfigError naming the bad value.
+  void validate() const;
 };
 
 class DartsOptimizer : public OneShotOptimizer {

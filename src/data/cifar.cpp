@@ -69,6 +69,8 @@ std::shared_ptr<const Cifar> Cifar::load_cifar10(const std::string& root) {
   data->stddev_ = {0.2470, 0.2435, 0.2616};
   data->train_ = read_cifar_binary(train_files, 1, 10);
   data->test_ = read_cifar_binary({root + "/test_batch.bin"}, 1, 10);
+  for (const auto& f : train_files) data->add_data_file(f);
+  data->add_data_file(root + "/test_batch.bin");
   return data;
 }
 
@@ -84,6 +86,8 @@ std::shared_ptr<const Cifar> Cifar::load_cifar100(const std::string& root) {
   data->stddev_ = {0.2673, 0.2564, 0.2762};
   data->train_ = read_cifar_binary({root + "/train.bin"}, 2, 100);
   data->test_ = read_cifar_binary({root + "/test.bin"}, 2, 100);
+  data->add_data_file(root + "/train.bin");
+  data->add_data_file(root + "/test.bin");
   return data;
 }
 

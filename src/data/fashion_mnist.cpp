@@ -61,9 +61,13 @@ std::shared_ptr<const FashionMnist> FashionMnist::load(const std::string& root) 
                     "dataset-fashion-mnist, or set the dataset's 'root')",
                     root);
   auto data = std::shared_ptr<FashionMnist>(new FashionMnist());
-  auto load_part = [&root](const std::string& prefix, ImageSet& part) {
-    part.images = read_idx_images(root + "/" + prefix + "-images-idx3-ubyte.gz");
-    part.labels = read_idx_labels(root + "/" + prefix + "-labels-idx1-ubyte.gz");
+  auto load_part = [&root, &data](const std::string& prefix, ImageSet& part) {
+    const std::string images = root + "/" + prefix + "-images-idx3-ubyte.gz";
+    const std::string labels = root + "/" + prefix + "-labels-idx1-ubyte.gz";
+    part.images = read_idx_images(images);
+    part.labels = read_idx_labels(labels);
+    data->add_data_file(images);
+    data->add_data_file(labels);
     NASCPP_CHECK_DATA(part.images.size(0) == part.labels.size(0),
                       "Fashion-MNIST '{}' part has {} images but {} labels", prefix,
                       part.images.size(0), part.labels.size(0));

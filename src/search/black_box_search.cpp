@@ -92,9 +92,27 @@ SearchResult run_black_box(BlackBoxOptimizer& optimizer, Evaluator& evaluator, R
     result.evaluations.reserve(static_cast<size_t>(budget.max_queries()));
     result.incumbent_trajectory.reserve(static_cast<size_t>(budget.max_queries()));
   }
-  const auto start = std::chrono::steady_clock::now();
   double cost = 0.0;
   int64_t best = -1;
+  double previous_wall = 0.0;
+  for (const auto& e : options.previous()) {
+    NASCPP_CHECK(e.query == static_cast<int64_t>(result.evaluations.size()),
+                 "previous evaluation {} has query number {}", result.evaluations.size(),
+                 e.query);
+    if (e.feasible &&
+        (best < 0 ||
+         e.result.objective > result.evaluations[static_cast<size_t>(best)].result.objective)) {
+      best = e.query;
+    }
+    cost += e.result.cost;
+    previous_wall = e.wall_s;
+    result.evaluations.push_back(e);
+    result.evaluations.back().cumulative_cost = cost;
+    result.incumbent_trajectory.push_back(best);
+  }
+  const auto start = std::chrono::steady_clock::now() -
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(previous_wall));
   for (;;) {
     const int64_t done = static_cast<int64_t>(result.evaluations.size());
     if (budget.max_queries() > 0 && done >= budget.max_queries()) {

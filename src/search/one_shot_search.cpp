@@ -243,6 +243,18 @@ OneShotSearchResult run_one_shot_search(
       record.train_accuracy += m.train_accuracy;
       record.valid_loss += m.valid_loss;
       record.valid_accuracy += m.valid_accuracy;
+      if (options.on_progress()) {
+        Progress p;
+        p.label = fmt::format("search epoch {}/{}", epoch + 1, epochs);
+        p.done = static_cast<int64_t>(s) + 1;
+        p.total = static_cast<int64_t>(train_batches.size());
+        p.elapsed_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        p.rate = static_cast<double>(p.done) / std::max(p.elapsed_s, 1e-9);
+        p.rate_unit = "step/s";
+        p.detail = fmt::format("train acc {:.3f}", record.train_accuracy / p.done);
+        options.on_progress()(p);
+      }
     }
     const auto steps = static_cast<double>(train_batches.size());
     record.train_loss /= steps;
@@ -259,6 +271,9 @@ OneShotSearchResult run_one_shot_search(
                                                 options.benchmark_dataset());
     }
     completed = epoch + 1;
+    // The caller's record first (e.g. a results line): a kill between the
+    // two leaves a record the resumed search repeats identically.
+    if (on_epoch) on_epoch(record);
     if (!path.empty()) write_checkpoint(path, optimizer, options, completed, rng);
     logger()->info(
         "one-shot epoch {}/{}: train loss {:.4f} acc {:.4f}, valid loss {:.4f} acc {:.4f}, lr "
@@ -268,7 +283,6 @@ OneShotSearchResult run_one_shot_search(
         record.benchmark_value ? fmt::format(" ({} {} {:.2f})", options.benchmark_dataset(),
                                              options.benchmark_metric(), *record.benchmark_value)
                                : std::string());
-    if (on_epoch) on_epoch(record);
     result.epochs.push_back(std::move(record));
   }
   result.completed_epochs = completed;

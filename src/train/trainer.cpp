@@ -222,13 +222,6 @@ void rewrite_metrics_file(const std::string& path, const std::vector<EpochMetric
   write_file_atomic(path, text);
 }
 
-void append_line(const std::string& path, const std::string& line) {
-  std::ofstream out(path, std::ios::app);
-  out << line << "\n";
-  out.flush();
-  NASCPP_CHECK_DATA(out.good(), "cannot append to '{}'", path);
-}
-
 }  // namespace
 
 std::vector<EpochMetrics> Trainer::fit(Network& network, const ImageSet& train,

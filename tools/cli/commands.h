@@ -22,12 +22,19 @@ void add_list_command(CLI::App& app);
 void add_query_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_describe_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 /// A progress bar on stderr when stderr is a terminal (and logging is not
 /// quiet), else nullptr: then the library's periodic log lines show progress.
 std::unique_ptr<ProgressBar> terminal_progress();
 
-/// Adds a log file sink (the run directory's log) to the library's logger.
+/// Adds a log file sink (the run directory's log) to the library's logger;
+/// `remove_log_file` takes it away again.
 void add_log_file(const std::string& path);
+void remove_log_file(const std::string& path);
+
+/// The command line as one string (for run manifests).
+std::string command_line();
 
 }  // namespace nascpp::cli

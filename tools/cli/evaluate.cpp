@@ -9,6 +9,7 @@
 #include "nascpp/core/log.h"
 #include "nascpp/core/random.h"
 #include "nascpp/registries.h"
+#include "nascpp/train/protocols.h"
 #include "nascpp/train/trainer.h"
 
 namespace nascpp::cli {
@@ -20,12 +21,14 @@ struct EvaluateArgs {
   std::string arch;
   std::vector<std::string> overrides;
   std::optional<uint64_t> seed;
+  std::string protocol;
 };
 
 void run_evaluate(const EvaluateArgs& args) {
   ConfigNode cfg = args.config.empty() ? ConfigNode() : ConfigNode::load_file(args.config);
   for (const auto& o : args.overrides) cfg.apply_override(o);
   if (args.seed) cfg.apply_override("seed=" + std::to_string(*args.seed));
+  if (!args.protocol.empty()) apply_training_protocol(cfg, args.protocol);
 
   const auto seed = cfg.get<uint64_t>("seed", 0);
   auto space_cfg = cfg.section("search_space");
@@ -85,6 +88,9 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--arch", args->arch, "architecture in the space's text form");
   cmd->add_option("--set", args->overrides, "override a config key: key=value (repeatable)");
   cmd->add_option("--seed", args->seed, "random seed (default 0)");
+  cmd->add_option("--protocol", args->protocol,
+                  "a paper's evaluation protocol for the keys the config leaves unset: "
+                  "nasbench201 (200 epochs) or darts (600 epochs, C=36, 20 cells)");
   cmd->callback([args] { run_evaluate(*args); });
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "commands.h"
 #include "nascpp/core/device.h"
@@ -23,11 +24,27 @@ std::unique_ptr<ProgressBar> terminal_progress() {
   return std::make_unique<ProgressBar>(std::cerr);
 }
 
+namespace {
+std::map<std::string, std::shared_ptr<spdlog::sinks::sink>> log_files;
+std::string the_command_line;
+}  // namespace
+
 void add_log_file(const std::string& path) {
   auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
   sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
   logger()->sinks().push_back(sink);
+  log_files[path] = sink;
 }
+
+void remove_log_file(const std::string& path) {
+  auto it = log_files.find(path);
+  if (it == log_files.end()) return;
+  auto& sinks = logger()->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), it->second), sinks.end());
+  log_files.erase(it);
+}
+
+std::string command_line() { return the_command_line; }
 
 namespace {
 
@@ -46,6 +63,9 @@ void configure_console_logging(const GlobalOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace nascpp;
+  for (int i = 0; i < argc; ++i) {
+    cli::the_command_line += (i ? " " : "") + std::string(argv[i]);
+  }
   cli::GlobalOptions global;
   CLI::App app{"nascpp: neural architecture search on LibTorch"};
   app.set_version_flag("--version", std::string("nascpp ") + "0.1.0");
@@ -60,6 +80,8 @@ int main(int argc, char** argv) {
   cli::add_query_command(app);
   cli::add_evaluate_command(app);
   cli::add_describe_command(app);
+  cli::add_run_command(app);
+  cli::add_report_command(app);
   app.parse_complete_callback([&global, &log_file] {
     cli::configure_console_logging(global);
     cli::quiet_console = global.quiet;

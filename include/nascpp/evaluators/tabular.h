@@ -74,6 +74,9 @@ class TabularEvaluator : public Evaluator {
   /// The `e` for which the benchmark has `<metric>_<e>ep` on `dataset`.
   std::vector<int64_t> fidelities() const override { return fidelities_; }
   bool simulated_cost() const override { return true; }
+  std::string report_metric_name() const override { return options_.report_metric(); }
+  std::string dataset_name() const override { return options_.dataset(); }
+  std::vector<std::string> data_files() const override { return benchmark_->data_files(); }
 
   const TabularEvaluatorOptions& options() const { return options_; }
   const Benchmark& benchmark() const { return *benchmark_; }

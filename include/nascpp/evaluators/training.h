@@ -59,6 +59,8 @@ class TrainingEvaluator : public Evaluator {
   /// Any positive number of epochs.
   std::vector<int64_t> fidelities() const override { return {}; }
   bool simulated_cost() const override { return false; }
+  std::string dataset_name() const override { return dataset_->name(); }
+  std::vector<std::string> data_files() const override { return dataset_->data_files(); }
 
   /// The training and validation parts of the split.
   const ImageSet& train_split() const { return train_; }

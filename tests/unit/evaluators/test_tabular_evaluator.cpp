@@ -28,7 +28,8 @@ TEST(TabularEvaluator, Nb201ProtocolByDefault) {
   const Architecture a = NasBench201Space().parse(kArch);
   Rng rng(1);
   const EvaluationResult r = eval.evaluate(a, Fidelity(), rng);
-  const auto& b = *bench();
+  const auto owner = bench();
+  const auto& b = *owner;
   EXPECT_DOUBLE_EQ(r.objective, *b.query(a, "valid_acc", "cifar10-valid"));
   EXPECT_DOUBLE_EQ(r.metrics.at("valid_acc"), r.objective);
   EXPECT_DOUBLE_EQ(r.metrics.at("test_acc"), *b.query(a, "test_acc", "cifar10"));
@@ -67,7 +68,8 @@ TEST(TabularEvaluator, SeedNoiseDrawsOneTrainingSeed) {
   NASCPP_REQUIRE_DATA_DIR();
   TabularEvaluator eval(bench(), TabularEvaluatorOptions().noise("seed"));
   const Architecture a = NasBench201Space().parse(kArch);
-  const auto& b = *bench();
+  const auto owner = bench();
+  const auto& b = *owner;
   const auto id = b.metric_id("cifar10-valid", "valid_acc");
   const int32_t index = b.index_of(a);
   std::set<double> seeds;

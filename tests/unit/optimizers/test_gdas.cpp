@@ -11,6 +11,7 @@
 
 #include "nascpp/core/random.h"
 #include "nascpp/registries.h"
+#include "search_spaces/darts/network.h"
 #include "search_spaces/nasbench201/nasbench201.h"
 #include "search_spaces/nasbench201/network.h"
 #include "support/test_support.h"
@@ -138,6 +139,45 @@ TEST(GdasOptimizer, OnlySampledCandidatesRunInTheNasBench201Supernet) {
     }
   }
   EXPECT_GT(net->arch_parameters()[0].grad().abs().sum().item<double>(), 0.0);
+}
+
+TEST(GdasOptimizer, OnlySampledCandidatesRunInTheDartsSupernet) {
+  seed_torch(5);
+  auto cfg = ConfigNode::parse("{supernet: {channels: 2, layers: 3, stem_multiplier: 3}}");
+  auto space = search_space_registry().create("darts", cfg);
+  auto net = space->build_supernet(NetworkSpec().in_channels(1).image_size(8).num_classes(3));
+  auto* darts = dynamic_cast<DartsSupernetImpl*>(net.get());
+  ASSERT_NE(darts, nullptr);
+  GdasOptimizer gdas;
+  gdas.attach(net);
+  gdas.new_epoch(0, 1);
+  const auto b = tiny_batch(4, 1, 8, 3);
+  for (int step = 0; step < 2; ++step) {
+    for (auto& cell : darts->cells()) {
+      for (size_t k = 0; k < 14; ++k) cell->mixed_op(k)->reset_call_counts();
+    }
+    const auto before_normal = net->arch_parameters()[0].detach().clone();
+    const auto before_reduce = net->arch_parameters()[1].detach().clone();
+    gdas.step(b.images, b.labels, b.images, b.labels);
+    auto cells = darts->cells();
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const size_t type = darts->is_reduction(c) ? 1 : 0;
+      for (size_t k = 0; k < 14; ++k) {
+        std::vector<int64_t> expected(8, 0);
+        for (const auto& s : gdas.last_samples()) ++expected[s.indices[type][k]];
+        EXPECT_EQ(cells[c]->mixed_op(k)->call_counts(), expected) << "cell " << c << " edge " << k;
+      }
+    }
+    // Both architecture matrices learn.
+    EXPECT_FALSE(torch::equal(before_normal, net->arch_parameters()[0]));
+    EXPECT_FALSE(torch::equal(before_reduce, net->arch_parameters()[1]));
+  }
+  // The derived genotype is a valid DARTS architecture that builds a network.
+  const Architecture arch = gdas.derive();
+  EXPECT_NO_THROW(space->validate(arch));
+  EXPECT_EQ(space->parse(space->format(arch)), arch);
+  EXPECT_NE(space->build_network(arch, NetworkSpec().in_channels(1).image_size(8).num_classes(3)),
+            nullptr);
 }
 
 TEST(GdasOptimizer, CheckpointKeepsTauAndTheAlphas) {

@@ -1,0 +1,126 @@
+#pragma once
+/// Experiments: one YAML configuration run end to end into a run directory
+/// (the search, then the final evaluation of the architecture it found), which
+/// a kill at any instant leaves resumable.
+///
+///     auto cfg = nascpp::ConfigNode::load_file("examples/configs/main.yaml");
+///     nascpp::ExperimentSummary s = nascpp::run_experiment(
+///         cfg, nascpp::ExperimentOptions().run_dir("runs/main"));
+///     s.architecture;               // the found architecture's text form
+///     s.final_test_top1;            // its test accuracy after training (if configured)
+///
+/// The run directory (docs/experiments.md has every field):
+///
+///     config.yaml       the resolved configuration: every key, defaults filled in
+///     manifest.json     versions, git revision, compiler, CPU/GPU, threads,
+///                       determinism, seed, sha256 of every data file; one
+///                       entry per (re)start in "sessions"
+///     results.jsonl     one line per evaluation (black-box) or search epoch (one-shot)
+///     trajectory.csv    the incumbent after each step, over steps, cost and wall time
+///     final.jsonl       per-epoch metrics of the final training (when configured)
+///     pareto.csv, .json the Pareto front (black-box with `pareto.metric`)
+///     summary.json      the outcome; written last, so it marks a complete run
+///     checkpoints/      the search state after every step, the final training's
+///                       state after every epoch
+///
+/// Every file is written atomically (temporary file, then rename) or appended
+/// line by line; a resumed run drops lines past its checkpoint and repeats
+/// them identically, so it ends with the same results as an uninterrupted run.
+///
+/// Configuration (docs/configuration.md): `seed`, `deterministic`,
+/// `search_space`, `optimizer`; for black-box optimizers `evaluator`,
+/// `budget`, `constraints`, `pareto`; for one-shot optimizers `dataset` and
+/// `search`; `benchmark` (look the found architecture up in a tabular
+/// benchmark) and `final` (train the found architecture from scratch).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nascpp/core/config.h"
+#include "nascpp/core/options.h"
+#include "nascpp/core/progress.h"
+
+namespace nascpp {
+
+struct ExperimentOptions {
+  /// The run directory. It must not exist or be empty, unless `resume` or `force`.
+  NASCPP_ARG(std::string, run_dir);
+  /// Continue the run in `run_dir` (its config.yaml is the configuration).
+  NASCPP_ARG(bool, resume) = false;
+  /// Replace an existing run directory (only one that holds a config.yaml or
+  /// manifest.json; any other non-empty folder is refused).
+  NASCPP_ARG(bool, force) = false;
+  /// The command line, recorded in the manifest.
+  NASCPP_ARG(std::string, command_line);
+  /// Progress of the search (per step) and of the final training (per batch).
+  NASCPP_ARG(std::function<void(const Progress&)>, on_progress);
+  /// Called when a phase (search, final training) ends, e.g. to end a progress bar.
+  NASCPP_ARG(std::function<void()>, on_phase_end);
+  /// Called once the run directory exists, before the search starts (e.g. to
+  /// add a log file inside it).
+  NASCPP_ARG(std::function<void(const std::string&)>, on_ready);
+};
+
+/// The outcome of a run (summary.json).
+struct ExperimentSummary {
+  /// "black_box" or "one_shot".
+  std::string kind;
+  std::string search_space;
+  std::string optimizer;
+  /// The dataset searched on (the evaluator's, or the one-shot search's).
+  std::string dataset;
+  uint64_t seed = 0;
+  /// The found architecture (the incumbent, or the one-shot derivation).
+  std::string architecture;
+  /// Name and value of the search objective for it (e.g. valid_acc; the
+  /// supernet's validation accuracy in percent for one-shot searches).
+  std::string objective_name;
+  double objective = 0.0;
+  /// The reported metric (e.g. test_acc of the report dataset) when known.
+  std::string report_metric;
+  std::optional<double> report_value;
+  /// Steps done (queries or epochs) and why the search stopped.
+  int64_t steps = 0;
+  std::string stop_reason;
+  /// Search cost in (simulated or real) seconds, and the wall seconds of the
+  /// session that completed the run.
+  double search_cost_s = 0.0;
+  double wall_s = 0.0;
+  /// Benchmark values of the found architecture, "<dataset>/<metric>" -> value.
+  std::map<std::string, double> benchmark;
+  /// The final training, when configured.
+  bool has_final = false;
+  std::string final_dataset;
+  int64_t final_parameters = 0;
+  double final_test_top1 = 0.0;
+  double final_test_top5 = 0.0;
+  double final_test_loss = 0.0;
+};
+
+/// Runs (or resumes) the experiment that `config` describes into
+/// `options.run_dir()`. With `resume` the directory's config.yaml is used and
+/// `config` must be empty; a run that is already complete returns its summary. Bad configuration is a ConfigError naming the
+/// key, the value and the valid choices; nothing is written before the
+/// directory checks pass.
+ExperimentSummary run_experiment(ConfigNode config, const ExperimentOptions& options);
+
+/// The directory checks of `run_experiment` alone (for checking several runs
+/// before starting the first): ConfigError when the directory may not be used.
+void check_run_directory(const ExperimentOptions& options);
+
+/// Reads summary.json of a complete run; DataError when missing or malformed.
+ExperimentSummary read_summary(const std::string& run_dir);
+
+/// Seeds from a command-line list: "3", "0-9", "0,2,5-7" (ascending ranges,
+/// no duplicates). ConfigError naming the bad part otherwise.
+std::vector<uint64_t> parse_seed_list(const std::string& text);
+
+/// The machine and software facts of a manifest (versions, CPU, GPU,
+/// threads, determinism), as a JSON object text.
+std::string environment_json();
+
+}  // namespace nascpp

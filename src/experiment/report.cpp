@@ -1,0 +1,420 @@
+// make_report: statistics over seeds, anytime curves and plots of finished
+// run directories (see include/nascpp/report.h).
+#include "nascpp/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "nascpp/core/error.h"
+#include "nascpp/core/io.h"
+#include "nascpp/core/log.h"
+#include "nascpp/experiment.h"
+
+namespace nascpp {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Point {
+  int64_t step = 0;
+  double cost = 0.0;
+  double value = kNaN;  // report value, or the objective when the run has none
+};
+
+struct Run {
+  std::string dir;
+  ExperimentSummary summary;
+  std::vector<Point> trajectory;
+  std::string pareto_csv;  // "" when the run has no front
+};
+
+// trajectory.csv: step,cost_s,wall_s,objective,report,architecture (the
+// architecture last and unquoted-safe: only the first five fields are split).
+std::vector<Point> read_trajectory(const std::string& dir, bool use_report) {
+  const std::string path = (fs::path(dir) / "trajectory.csv").string();
+  const auto lines = read_complete_lines(path);
+  NASCPP_CHECK_DATA(!lines.empty() && lines[0].rfind("step,cost_s,wall_s,objective,report", 0) == 0,
+                    "'{}' is not a nascpp trajectory (header expected)", path);
+  std::vector<Point> out;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> fields;
+    size_t start = 0;
+    for (int f = 0; f < 5; ++f) {
+      const size_t comma = lines[i].find(',', start);
+      NASCPP_CHECK_DATA(comma != std::string::npos, "'{}' line {}: expected 6 fields", path, i + 1);
+      fields.push_back(lines[i].substr(start, comma - start));
+      start = comma + 1;
+    }
+    try {
+      Point p;
+      p.step = std::stoll(fields[0]);
+      p.cost = std::stod(fields[1]);
+      const std::string& v = use_report ? fields[4] : fields[3];
+      p.value = v.empty() ? kNaN : std::stod(v);
+      out.push_back(p);
+    } catch (const std::exception&) {
+      throw DataError(fmt::format("'{}' line {}: malformed number", path, i + 1));
+    }
+  }
+  return out;
+}
+
+// Run directories under `path` (itself, or folders below it, 3 levels deep).
+void find_runs(const fs::path& path, int depth, std::vector<std::string>& complete,
+               std::vector<std::string>& incomplete) {
+  std::error_code ec;
+  if (fs::exists(path / "summary.json", ec)) {
+    complete.push_back(path.string());
+    return;
+  }
+  if (fs::exists(path / "config.yaml", ec)) {
+    incomplete.push_back(path.string());
+    return;
+  }
+  if (depth == 0 || !fs::is_directory(path, ec)) return;
+  std::vector<fs::path> children;
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    if (e.is_directory()) children.push_back(e.path());
+  }
+  std::sort(children.begin(), children.end());
+  for (const auto& c : children) find_runs(c, depth - 1, complete, incomplete);
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+std::pair<double, double> mean_std(const std::vector<double>& v) {
+  double mean = 0.0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double ss = 0.0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  const double sd = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
+  return {mean, sd};
+}
+
+// Mean, std and count over runs of the incumbent value at each x.
+struct CurvePoint {
+  double x = 0.0, mean = 0.0, std = 0.0;
+  int64_t runs = 0;
+};
+
+std::vector<CurvePoint> curve_over_steps(const std::vector<const Run*>& runs) {
+  size_t longest = 0;
+  for (const Run* r : runs) longest = std::max(longest, r->trajectory.size());
+  std::vector<CurvePoint> out;
+  for (size_t k = 0; k < longest; ++k) {
+    std::vector<double> values;
+    for (const Run* r : runs) {
+      if (r->trajectory.empty()) continue;
+      // A finished run's incumbent stays what it was at its last step.
+      const auto& p = r->trajectory[std::min(k, r->trajectory.size() - 1)];
+      if (!std::isnan(p.value)) values.push_back(p.value);
+    }
+    if (values.empty()) continue;
+    const auto [m, s] = mean_std(values);
+    out.push_back({static_cast<double>(k + 1), m, s, static_cast<int64_t>(values.size())});
+  }
+  return out;
+}
+
+std::vector<CurvePoint> curve_over_cost(const std::vector<const Run*>& runs, int64_t points) {
+  double lo = std::numeric_limits<double>::infinity(), hi = 0.0;
+  for (const Run* r : runs) {
+    if (r->trajectory.empty()) continue;
+    lo = std::min(lo, std::max(r->trajectory.front().cost, 1e-9));
+    hi = std::max(hi, r->trajectory.back().cost);
+  }
+  std::vector<CurvePoint> out;
+  if (!(hi > 0.0) || !std::isfinite(lo)) return out;
+  for (int64_t i = 0; i < points; ++i) {
+    const double x = points == 1 ? hi
+                                 : lo * std::pow(hi / lo, static_cast<double>(i) /
+                                                              static_cast<double>(points - 1));
+    std::vector<double> values;
+    for (const Run* r : runs) {
+      // The incumbent after the last step that cost at most x in total.
+      const auto it = std::upper_bound(
+          r->trajectory.begin(), r->trajectory.end(), x * (1 + 1e-12),
+          [](double c, const Point& p) { return c < p.cost; });
+      if (it == r->trajectory.begin()) continue;
+      const double v = std::prev(it)->value;
+      if (!std::isnan(v)) values.push_back(v);
+    }
+    if (values.empty()) continue;
+    const auto [m, s] = mean_std(values);
+    out.push_back({x, m, s, static_cast<int64_t>(values.size())});
+  }
+  return out;
+}
+
+std::string slug(const std::string& label) {
+  std::string s;
+  for (char c : label) s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return s;
+}
+
+std::string fmt_value(double v) { return fmt::format("{:.2f}", v); }
+
+bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+// Escapes a label for a gnuplot double-quoted string.
+std::string gp_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '_') out += "\\\\";  // no enhanced-text subscripts
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string ReportGroup::label() const {
+  return optimizer + " (" + search_space + ", " + dataset + ")";
+}
+
+std::string Report::table() const {
+  std::ostringstream out;
+  out << "| optimizer | search space | dataset | runs | metric | mean ± std | median [q1, q3] | "
+         "objective mean ± std | vs random search | final test top-1 |\n"
+      << "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& g : groups) {
+    out << "| " << g.optimizer << " | " << g.search_space << " | " << g.dataset << " | " << g.runs
+        << " | " << g.metric << " | " << fmt_value(g.mean) << " ± " << fmt_value(g.std) << " | "
+        << fmt_value(g.median) << " [" << fmt_value(g.q1) << ", " << fmt_value(g.q3) << "] | "
+        << g.objective_name << " " << fmt_value(g.objective_mean) << " ± "
+        << fmt_value(g.objective_std) << " | "
+        << (g.vs_random_search ? fmt::format("{:+.2f}", *g.vs_random_search) : "-") << " | "
+        << (g.final_mean ? fmt_value(*g.final_mean) + " ± " + fmt_value(*g.final_std) : "-")
+        << " |\n";
+  }
+  return out.str();
+}
+
+Report make_report(const std::vector<std::string>& paths, const ReportOptions& options) {
+  NASCPP_CHECK_CONFIG(!paths.empty(), "no run directories given");
+  NASCPP_CHECK_CONFIG(options.cost_points() >= 1, "cost_points must be at least 1, got {}",
+                      options.cost_points());
+  Report report;
+  std::vector<Run> runs;
+  for (const auto& path : paths) {
+    std::vector<std::string> complete, incomplete;
+    find_runs(path, 3, complete, incomplete);
+    NASCPP_CHECK_CONFIG(!complete.empty() || !incomplete.empty(),
+                        "'{}' holds no run directory (a folder with config.yaml, written by "
+                        "nascpp run)",
+                        path);
+    for (const auto& d : incomplete) {
+      report.warnings.push_back(fmt::format(
+          "'{}' is not complete (no summary.json): skipped; `nascpp run --resume {}` finishes it",
+          d, d));
+    }
+    for (const auto& d : complete) {
+      Run r;
+      r.dir = d;
+      r.summary = read_summary(d);
+      r.trajectory = read_trajectory(d, r.summary.report_value.has_value());
+      if (fs::exists(fs::path(d) / "pareto.csv")) r.pareto_csv = (fs::path(d) / "pareto.csv").string();
+      runs.push_back(std::move(r));
+    }
+  }
+  NASCPP_CHECK_CONFIG(!runs.empty(), "no complete run to report on");
+
+  // Group by (space, dataset, optimizer); random search first in each.
+  std::map<std::tuple<std::string, std::string, int, std::string>, std::vector<const Run*>> groups;
+  for (const auto& r : runs) {
+    const int order = r.summary.optimizer == "random_search" ? 0 : 1;
+    groups[{r.summary.search_space, r.summary.dataset, order, r.summary.optimizer}].push_back(&r);
+  }
+  std::map<std::pair<std::string, std::string>, double> random_mean;
+  std::vector<std::vector<const Run*>> members;
+  for (const auto& [key, group_runs] : groups) {
+    ReportGroup g;
+    g.search_space = std::get<0>(key);
+    g.dataset = std::get<1>(key);
+    g.optimizer = std::get<3>(key);
+    g.runs = static_cast<int64_t>(group_runs.size());
+    const bool all_report = std::all_of(group_runs.begin(), group_runs.end(), [](const Run* r) {
+      return r->summary.report_value.has_value();
+    });
+    g.metric = all_report ? group_runs[0]->summary.report_metric
+                          : group_runs[0]->summary.objective_name;
+    g.objective_name = group_runs[0]->summary.objective_name;
+    std::vector<double> values, objectives, finals;
+    for (const Run* r : group_runs) {
+      values.push_back(all_report ? *r->summary.report_value : r->summary.objective);
+      objectives.push_back(r->summary.objective);
+      if (r->summary.has_final) finals.push_back(r->summary.final_test_top1);
+    }
+    std::tie(g.mean, g.std) = mean_std(values);
+    g.median = quantile(values, 0.5);
+    g.q1 = quantile(values, 0.25);
+    g.q3 = quantile(values, 0.75);
+    std::tie(g.objective_mean, g.objective_std) = mean_std(objectives);
+    if (finals.size() == group_runs.size()) {
+      const auto [m, s] = mean_std(finals);
+      g.final_mean = m;
+      g.final_std = s;
+    }
+    const std::pair<std::string, std::string> where{g.search_space, g.dataset};
+    if (g.optimizer == "random_search") {
+      random_mean[where] = g.mean;
+    } else if (auto it = random_mean.find(where); it != random_mean.end()) {
+      g.vs_random_search = g.mean - it->second;
+    } else {
+      report.warnings.push_back(fmt::format(
+          "no random_search runs on {} / {}: the random-search baseline is missing for {} "
+          "(run the same configuration with optimizer.name=random_search)",
+          g.search_space, g.dataset, g.optimizer));
+    }
+    report.groups.push_back(g);
+    members.push_back(group_runs);
+  }
+
+  if (options.out_dir().empty()) return report;
+  NASCPP_CHECK_CONFIG(options.out_dir().find('\'') == std::string::npos,
+                      "report folder '{}': a name with a single quote is not supported",
+                      options.out_dir());
+  std::error_code ec;
+  fs::create_directories(options.out_dir(), ec);
+  NASCPP_CHECK_DATA(!ec, "cannot create report folder '{}': {}", options.out_dir(), ec.message());
+  const auto out = [&options](const std::string& name) {
+    return (fs::path(options.out_dir()) / name).string();
+  };
+  const auto save = [&report](const std::string& path, const std::string& text) {
+    write_file_atomic(path, text);
+    report.files.push_back(path);
+  };
+
+  std::ostringstream md;
+  md << "# nascpp report\n\nRuns: " << runs.size() << " (from";
+  for (const auto& p : paths) md << " `" << p << "`";
+  md << ").\n\nThe value is the final incumbent's reported metric (else its search objective); "
+        "mean ± sample standard deviation over runs (seeds), median and quartiles. "
+        "\"vs random search\" is the difference of means to random search on the same search "
+        "space and dataset.\n\n"
+     << report.table();
+  std::ostringstream steps_csv, cost_csv;
+  steps_csv.precision(10);
+  cost_csv.precision(10);
+  steps_csv << "group,step,mean,std,runs\n";
+  cost_csv << "group,cost_s,mean,std,runs\n";
+  std::ostringstream gp;
+  gp << "# gnuplot script written by nascpp report: gnuplot plots.gp\n"
+     << "set datafile separator ','\nset key outside right top\nset grid\n"
+     << "set style fill transparent solid 0.2 noborder\n"
+     << "set terminal svg size 1000,560 dynamic background rgb 'white'\n";
+  std::string steps_plot, cost_plot;
+  for (size_t i = 0; i < report.groups.size(); ++i) {
+    const auto& g = report.groups[i];
+    const std::string label = g.label();
+    const std::string name = slug(label);
+    const auto by_steps = curve_over_steps(members[i]);
+    const auto by_cost = curve_over_cost(members[i], options.cost_points());
+    std::ostringstream steps_dat, cost_dat;
+    steps_dat.precision(10);
+    cost_dat.precision(10);
+    for (const auto& p : by_steps) {
+      steps_csv << '"' << label << "\"," << p.x << ',' << p.mean << ',' << p.std << ',' << p.runs
+                << '\n';
+      steps_dat << p.x << ',' << p.mean << ',' << p.std << '\n';
+    }
+    for (const auto& p : by_cost) {
+      cost_csv << '"' << label << "\"," << p.x << ',' << p.mean << ',' << p.std << ',' << p.runs
+               << '\n';
+      cost_dat << p.x << ',' << p.mean << ',' << p.std << '\n';
+    }
+    save(out("curve_steps_" + name + ".dat"), steps_dat.str());
+    save(out("curve_cost_" + name + ".dat"), cost_dat.str());
+    const std::string lc = fmt::format(" lc {}", i + 1);
+    for (auto* plot : {&steps_plot, &cost_plot}) {
+      const std::string file =
+          (plot == &steps_plot ? "curve_steps_" : "curve_cost_") + name + ".dat";
+      *plot += fmt::format("{}'{}' using 1:($2-$3):($2+$3) with filledcurves{} notitle, '{}' using "
+                           "1:2 with lines lw 2{} title {}",
+                           plot->empty() ? "" : ", \\\n  ", file, lc, file, lc, gp_string(label));
+    }
+  }
+  const std::string ylabel = report.groups[0].metric;
+  gp << "set xlabel 'steps (queries or epochs)'\nset ylabel " << gp_string(ylabel)
+     << "\nset title 'Anytime performance: incumbent mean ± std over runs'\n"
+     << "set output 'anytime_steps.svg'\nplot " << steps_plot << "\n"
+     << "set logscale x\nset xlabel 'cost (seconds, simulated or measured)'\n"
+     << "set output 'anytime_cost.svg'\nplot " << cost_plot << "\nunset logscale x\n";
+
+  // Pareto fronts: every run's front, one colour per group.
+  std::string pareto_plot;
+  std::string cost_metric;
+  for (size_t i = 0; i < members.size(); ++i) {
+    for (const Run* r : members[i]) {
+      if (r->pareto_csv.empty()) continue;
+      const auto lines = read_complete_lines(r->pareto_csv);
+      if (lines.empty()) continue;
+      // Header: query,arch,objective,<cost_metric>,feasible; arch has no commas
+      // in NAS-Bench-201/101 text forms, but take the last fields to be safe.
+      std::ostringstream dat;
+      for (size_t k = 1; k < lines.size(); ++k) {
+        const auto& l = lines[k];
+        const auto c3 = l.rfind(',');
+        const auto c2 = l.rfind(',', c3 - 1);
+        const auto c1 = l.rfind(',', c2 - 1);
+        dat << l.substr(c2 + 1, c3 - c2 - 1) << ',' << l.substr(c1 + 1, c2 - c1 - 1) << '\n';
+      }
+      const auto h3 = lines[0].rfind(',');
+      const auto h2 = lines[0].rfind(',', h3 - 1);
+      cost_metric = lines[0].substr(h2 + 1, h3 - h2 - 1);
+      const std::string file =
+          "pareto_" + slug(report.groups[i].label()) + "_seed" + std::to_string(r->summary.seed) +
+          ".dat";
+      save(out(file), dat.str());
+      const bool first_of_group = r == members[i].front();
+      pareto_plot += fmt::format("{}'{}' using 1:2 with steps lc {} {}", pareto_plot.empty() ? "" : ", \\\n  ",
+                                 file, i + 1,
+                                 first_of_group ? "title " + gp_string(report.groups[i].label())
+                                                : std::string("notitle"));
+    }
+  }
+  if (!pareto_plot.empty()) {
+    gp << "set xlabel " << gp_string(cost_metric) << "\nset ylabel 'objective'\n"
+       << "set title 'Pareto fronts (one line per run)'\nset output 'pareto.svg'\nplot "
+       << pareto_plot << "\n";
+  }
+  save(out("report.md"), md.str());
+  save(out("curves_steps.csv"), steps_csv.str());
+  save(out("curves_cost.csv"), cost_csv.str());
+  save(out("plots.gp"), gp.str());
+  if (options.plots()) {
+    if (!gnuplot_available()) {
+      report.warnings.push_back(
+          "gnuplot is not installed (Debian: apt-get install gnuplot-nox): no plots drawn; "
+          "plots.gp and its data are written, run `gnuplot plots.gp` in the report folder later");
+    } else {
+      const std::string cmd =
+          "cd '" + options.out_dir() + "' && gnuplot plots.gp 2>gnuplot.log";
+      NASCPP_CHECK(std::system(cmd.c_str()) == 0, "gnuplot failed on '{}' (see {})",
+                   out("plots.gp"), out("gnuplot.log"));
+      for (const char* svg : {"anytime_steps.svg", "anytime_cost.svg", "pareto.svg"}) {
+        if (fs::exists(out(svg))) report.files.push_back(out(svg));
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace nascpp

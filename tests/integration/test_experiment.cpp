@@ -1,0 +1,437 @@
+// Experiments end to end: run directories (files, manifest, refusal to
+// overwrite), seeds, reports, and resuming a run killed with SIGKILL at a
+// random moment (a real child process: the nascpp program) to exactly the
+// results of an uninterrupted run, for a black-box and a one-shot search.
+#include "nascpp/experiment.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "nascpp/core/error.h"
+#include "nascpp/core/io.h"
+#include "nascpp/report.h"
+#include "support/test_support.h"
+
+extern char** environ;
+
+namespace nascpp {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+std::string examples(const std::string& name) {
+  return std::string(NASCPP_TEST_SOURCE_DIR) + "/examples/configs/" + name;
+}
+
+// A regularized-evolution search on the NAS-Bench-201 table (fast).
+ConfigNode tabular_config(const std::string& optimizer, int64_t queries, uint64_t seed = 0) {
+  auto cfg = ConfigNode::load_file(examples("search_nb201_" + optimizer + ".yaml"));
+  cfg.apply_override("evaluator.data_dir=" + test::data_dir());
+  cfg.apply_override("budget.max_queries=" + std::to_string(queries));
+  cfg.apply_override("seed=" + std::to_string(seed));
+  return cfg;
+}
+
+// results.jsonl without the wall-clock fields (the only ones a resumed run
+// may differ in).
+std::vector<Json> results_without_wall(const std::string& dir) {
+  std::vector<Json> out;
+  for (const auto& line : read_complete_lines(dir + "/results.jsonl")) {
+    Json j = Json::parse(line);
+    j.erase("wall_s");
+    if (j.contains("epoch")) j.erase("cost");  // one-shot: the epoch's wall seconds
+    out.push_back(j);
+  }
+  return out;
+}
+
+TEST(SeedList, ParsesListsAndRanges) {
+  EXPECT_EQ(parse_seed_list("3"), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(parse_seed_list("0-3"), (std::vector<uint64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(parse_seed_list("0,2,5-7"), (std::vector<uint64_t>{0, 2, 5, 6, 7}));
+  NASCPP_EXPECT_THROW_WITH(parse_seed_list("5-2"), ConfigError, "runs backwards");
+  NASCPP_EXPECT_THROW_WITH(parse_seed_list("1,x"), ConfigError, "'x' is not a non-negative");
+  NASCPP_EXPECT_THROW_WITH(parse_seed_list("1,1"), ConfigError, "repeat");
+  NASCPP_EXPECT_THROW_WITH(parse_seed_list(""), ConfigError, "no seeds");
+  NASCPP_EXPECT_THROW_WITH(parse_seed_list("-3"), ConfigError, "valid forms");
+}
+
+TEST(Experiment, BlackBoxRunWritesTheRunDirectory) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const std::string dir = tmp.file("run");
+  const auto s = run_experiment(tabular_config("regularized_evolution", 40),
+                                ExperimentOptions().run_dir(dir).command_line("test"));
+  for (const char* f : {"config.yaml", "manifest.json", "results.jsonl", "trajectory.csv",
+                        "summary.json", "pareto.csv", "pareto.json", "checkpoints/search.json"}) {
+    EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
+  }
+  EXPECT_EQ(s.kind, "black_box");
+  EXPECT_EQ(s.optimizer, "regularized_evolution");
+  EXPECT_EQ(s.dataset, "cifar10-valid");
+  EXPECT_EQ(s.steps, 40);
+  EXPECT_EQ(s.stop_reason, "max_queries");
+  ASSERT_TRUE(s.report_value.has_value());
+  EXPECT_EQ(s.report_metric, "test_acc");
+
+  // results.jsonl: one line per query; the summary's incumbent is the best
+  // feasible line by objective (first among equals).
+  const auto lines = read_complete_lines(dir + "/results.jsonl");
+  ASSERT_EQ(lines.size(), 40u);
+  double best = -1.0;
+  std::string best_arch;
+  double best_report = 0.0;
+  for (const auto& l : lines) {
+    const Json j = Json::parse(l);
+    if (j["feasible"].get<bool>() && j["objective"].get<double>() > best) {
+      best = j["objective"];
+      best_arch = j["arch"];
+      best_report = j["metrics"]["test_acc"];
+    }
+  }
+  EXPECT_EQ(s.architecture, best_arch);
+  EXPECT_DOUBLE_EQ(s.objective, best);
+  EXPECT_DOUBLE_EQ(*s.report_value, best_report);
+  const auto stored = read_summary(dir);
+  EXPECT_EQ(stored.architecture, s.architecture);
+
+  // The resolved configuration holds the defaults that were used.
+  const auto resolved = ConfigNode::load_file(dir + "/config.yaml");
+  EXPECT_EQ(resolved.raw()["optimizer"]["population_size"].as<int>(), 50);
+  EXPECT_EQ(resolved.raw()["budget"]["max_queries"].as<int>(), 40);
+
+  // The manifest's hashes agree with sha256sum's.
+  const Json manifest = Json::parse(read_file(dir + "/manifest.json"));
+  ASSERT_GE(manifest["data_files"].size(), 2u);
+  const Json& first = manifest["data_files"][0];
+  const auto r = test::run_command("sha256sum '" + first["path"].get<std::string>() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.substr(0, 64), first["sha256"].get<std::string>());
+  EXPECT_EQ(manifest["seed"], 0);
+  EXPECT_EQ(manifest["sessions"].size(), 1u);
+  EXPECT_EQ(manifest["sessions"][0]["command"], "test");
+  EXPECT_TRUE(manifest.contains("libtorch"));
+  EXPECT_TRUE(manifest["threads"]["intra_op"].get<int>() >= 1);
+}
+
+TEST(Experiment, NeverWritesIntoAnExistingDirectoryUnasked) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const std::string dir = tmp.file("run");
+  run_experiment(tabular_config("random_search", 5), ExperimentOptions().run_dir(dir));
+  const std::string before = read_file(dir + "/results.jsonl");
+  NASCPP_EXPECT_THROW_WITH(
+      run_experiment(tabular_config("random_search", 7), ExperimentOptions().run_dir(dir)),
+      ConfigError, "--resume");
+  EXPECT_EQ(read_file(dir + "/results.jsonl"), before);
+
+  // --force replaces a run directory ...
+  run_experiment(tabular_config("random_search", 7), ExperimentOptions().run_dir(dir).force(true));
+  EXPECT_EQ(read_complete_lines(dir + "/results.jsonl").size(), 7u);
+
+  // ... but never a folder that is not one.
+  const std::string other = tmp.file("other");
+  fs::create_directories(other);
+  write_file_atomic(other + "/notes.txt", "mine");
+  NASCPP_EXPECT_THROW_WITH(run_experiment(tabular_config("random_search", 5),
+                                          ExperimentOptions().run_dir(other).force(true)),
+                           ConfigError, "not a run directory");
+  EXPECT_EQ(read_file(other + "/notes.txt"), "mine");
+
+  // A bad configuration leaves nothing behind.
+  auto bad = tabular_config("random_search", 5);
+  bad.apply_override("optimizer.name=annealing");
+  NASCPP_EXPECT_THROW_WITH(run_experiment(bad, ExperimentOptions().run_dir(tmp.file("bad"))),
+                           ConfigError, "regularized_evolution");
+  EXPECT_FALSE(fs::exists(tmp.file("bad")));
+  auto typo = tabular_config("random_search", 5);
+  typo.apply_override("budget.max_querys=3");
+  NASCPP_EXPECT_THROW_WITH(run_experiment(typo, ExperimentOptions().run_dir(tmp.file("typo"))),
+                           ConfigError, "max_querys");
+  EXPECT_FALSE(fs::exists(tmp.file("typo")));
+
+  // Resuming a complete run returns its summary and changes nothing.
+  const std::string complete = read_file(dir + "/summary.json");
+  const auto again = run_experiment(ConfigNode(), ExperimentOptions().run_dir(dir).resume(true));
+  EXPECT_EQ(read_file(dir + "/summary.json"), complete);
+  EXPECT_EQ(again.steps, 7);
+  NASCPP_EXPECT_THROW_WITH(
+      run_experiment(ConfigNode(), ExperimentOptions().run_dir(tmp.file("nowhere")).resume(true)),
+      ConfigError, "no such run directory");
+}
+
+// Starts the nascpp program, kills it with SIGKILL once results.jsonl has
+// `lines` complete lines plus a random delay, and waits for it.
+void run_and_kill(const std::vector<std::string>& args, const std::string& results, size_t lines,
+                  int delay_ms) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  int status = 0;
+  bool exited = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    if (read_complete_lines(results).size() >= lines) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_FALSE(exited) << "the run ended before it could be killed";
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+}
+
+// `args` with `--out DIR` appended, and as one shell command line.
+std::vector<std::string> with_out(std::vector<std::string> args, const std::string& out) {
+  args.insert(args.end(), {"--out", out});
+  return args;
+}
+std::string shell_line(const std::vector<std::string>& args) {
+  std::string cmd;
+  for (const auto& a : args) cmd += "'" + a + "' ";
+  return cmd;
+}
+
+void expect_same_runs(const std::string& uninterrupted, const std::string& resumed) {
+  const auto a = results_without_wall(uninterrupted);
+  const auto b = results_without_wall(resumed);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << "line " << i + 1;
+  const auto sa = read_summary(uninterrupted);
+  const auto sb = read_summary(resumed);
+  EXPECT_EQ(sa.architecture, sb.architecture);
+  EXPECT_EQ(sa.objective, sb.objective);
+  EXPECT_EQ(sa.report_value, sb.report_value);
+  EXPECT_EQ(sa.steps, sb.steps);
+  EXPECT_EQ(sa.has_final, sb.has_final);
+  EXPECT_EQ(sa.final_test_top1, sb.final_test_top1);
+  EXPECT_EQ(sa.final_test_loss, sb.final_test_loss);
+  const Json manifest = Json::parse(read_file(resumed + "/manifest.json"));
+  EXPECT_EQ(manifest["sessions"].size(), 2u);
+  EXPECT_TRUE(manifest["sessions"][1]["resumed"].get<bool>());
+}
+
+TEST(Experiment, BlackBoxRunKilledAtARandomMomentResumesExactly) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  std::mt19937 gen(20261128);
+  const std::string config = examples("search_nb201_bananas.yaml");
+  const std::vector<std::string> common = {
+      test::cli_path(), "--threads", "1", "-q", "run", config,
+      "--set", "evaluator.data_dir=" + test::data_dir(), "--set", "budget.max_queries=60"};
+  const auto r = test::run_command(shell_line(with_out(common, tmp.file("full"))));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  const std::string killed = tmp.file("killed");
+  // The ensemble fits after 50 queries take a good part of a second: the run
+  // is still going when the kill comes.
+  const size_t lines = std::uniform_int_distribution<size_t>(5, 45)(gen);
+  const int delay = std::uniform_int_distribution<int>(0, 20)(gen);
+  run_and_kill(with_out(common, killed), killed + "/results.jsonl", lines, delay);
+  EXPECT_FALSE(fs::exists(killed + "/summary.json"));
+  const auto resumed = test::run_command(test::cli_path() + " --threads 1 -q run --resume '" +
+                                         killed + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_same_runs(tmp.file("full"), killed);
+}
+
+TEST(Experiment, OneShotRunKilledAtARandomMomentResumesExactly) {
+  test::TempDir tmp;
+  std::mt19937 gen(1128);
+  // A tiny GDAS search (4 epochs) and a one-epoch final training.
+  const std::vector<std::string> common = {test::cli_path(),
+                                           "--threads",
+                                           "1",
+                                           "-q",
+                                           "run",
+                                           examples("search_nb201_gdas.yaml"),
+                                           "--set",
+                                           "benchmark.required=false",
+                                           "--set",
+                                           "search.train_limit=768",
+                                           "--set",
+                                           "optimizer.epochs=4",
+                                           "--set",
+                                           "final={train: {epochs: 1, train_limit: 512, "
+                                           "batch_size: 128, log_every: 0}}"};
+  const auto r = test::run_command(shell_line(with_out(common, tmp.file("full"))));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  const std::string killed = tmp.file("killed");
+  const size_t lines = std::uniform_int_distribution<size_t>(1, 3)(gen);
+  const int delay = std::uniform_int_distribution<int>(0, 400)(gen);
+  run_and_kill(with_out(common, killed), killed + "/results.jsonl", lines, delay);
+  const auto resumed = test::run_command(test::cli_path() + " --threads 1 -q run --resume '" +
+                                         killed + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_same_runs(tmp.file("full"), killed);
+  EXPECT_TRUE(read_summary(killed).has_final);
+}
+
+TEST(Report, SummarisesSeedsBesideRandomSearch) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  std::map<std::string, std::vector<double>> values;
+  for (const std::string opt : {"random_search", "regularized_evolution"}) {
+    for (uint64_t seed = 0; seed < 4; ++seed) {
+      const auto s = run_experiment(
+          tabular_config(opt, 30, seed),
+          ExperimentOptions().run_dir(tmp.file("runs/" + opt + "/seed-" + std::to_string(seed))));
+      values[opt].push_back(*s.report_value);
+    }
+  }
+  const auto report =
+      make_report({tmp.file("runs")}, ReportOptions().out_dir(tmp.file("report")));
+  ASSERT_EQ(report.groups.size(), 2u);
+  EXPECT_EQ(report.groups[0].optimizer, "random_search");  // the baseline first
+  const auto& re = report.groups[1];
+  EXPECT_EQ(re.optimizer, "regularized_evolution");
+  EXPECT_EQ(re.runs, 4);
+  EXPECT_EQ(re.metric, "test_acc");
+  const auto& v = values["regularized_evolution"];
+  const double mean = (v[0] + v[1] + v[2] + v[3]) / 4.0;
+  double ss = 0.0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  EXPECT_NEAR(re.mean, mean, 1e-9);
+  EXPECT_NEAR(re.std, std::sqrt(ss / 3.0), 1e-9);
+  auto sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_NEAR(re.median, (sorted[1] + sorted[2]) / 2.0, 1e-9);
+  ASSERT_TRUE(re.vs_random_search.has_value());
+  EXPECT_NEAR(*re.vs_random_search, re.mean - report.groups[0].mean, 1e-9);
+  EXPECT_NE(report.table().find("regularized_evolution"), std::string::npos);
+
+  // The anytime curve over steps ends at the mean of the final values.
+  const auto curve = read_complete_lines(tmp.file("report/curves_steps.csv"));
+  std::string last_re;
+  for (const auto& l : curve) {
+    if (l.find("regularized_evolution") != std::string::npos) last_re = l;
+  }
+  ASSERT_FALSE(last_re.empty());
+  EXPECT_NE(last_re.find("\",30,"), std::string::npos) << last_re;
+  EXPECT_NEAR(std::stod(last_re.substr(last_re.find(",30,") + 4)), mean, 1e-6);
+  if (test::run_command("command -v gnuplot").exit_code == 0) {
+    for (const char* svg : {"anytime_steps.svg", "anytime_cost.svg", "pareto.svg"}) {
+      const std::string text = read_file(tmp.file(std::string("report/") + svg));
+      EXPECT_NE(text.find("<svg"), std::string::npos) << svg;
+    }
+  }
+
+  // Without random search the report says the baseline is missing.
+  const auto alone = make_report({tmp.file("runs/regularized_evolution")}, ReportOptions());
+  ASSERT_EQ(alone.warnings.size(), 1u);
+  EXPECT_NE(alone.warnings[0].find("baseline is missing"), std::string::npos);
+  fs::create_directories(tmp.file("empty"));
+  NASCPP_EXPECT_THROW_WITH(make_report({tmp.file("empty")}, ReportOptions()), ConfigError,
+                           "holds no run");
+}
+
+TEST(RunCommand, SeedsHelpAndErrors) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const std::string cli = test::cli_path();
+  const std::string data = "NASCPP_DATA='" + test::data_dir() + "' ";
+  auto r = test::run_command(data + cli + " -q run " + examples("search_nb201_random_search.yaml") +
+                             " --set budget.max_queries=10 --seeds 0-2 --out " + tmp.file("rs"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (int s = 0; s < 3; ++s) {
+    EXPECT_TRUE(fs::exists(tmp.file("rs/seed-" + std::to_string(s) + "/summary.json")));
+    EXPECT_EQ(read_summary(tmp.file("rs/seed-" + std::to_string(s))).seed,
+              static_cast<uint64_t>(s));
+  }
+  EXPECT_NE(r.output.find("nascpp report"), std::string::npos);
+  r = test::run_command(cli + " report " + tmp.file("rs"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("| random_search | nasbench201 | cifar10-valid | 3 |"),
+            std::string::npos)
+      << r.output;
+
+  // Errors: exit 2 and a message naming the problem; nothing overwritten.
+  r = test::run_command(data + cli + " run " + examples("search_nb201_random_search.yaml") +
+                        " --seeds 1-3 --out " + tmp.file("rs"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("seed-1"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(tmp.file("rs/seed-3")));
+  r = test::run_command(cli + " run --seeds 3-1 " + examples("search_nb201_random_search.yaml"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("runs backwards"), std::string::npos) << r.output;
+  r = test::run_command(cli + " run");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("no configuration file"), std::string::npos) << r.output;
+  r = test::run_command(cli + " run --resume " + tmp.file("rs") + " " +
+                        examples("search_nb201_random_search.yaml"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("stored configuration"), std::string::npos) << r.output;
+  r = test::run_command(data + cli + " run " + examples("search_nb201_random_search.yaml") +
+                        " --set optimizer.name=hill_climbing --out " + tmp.file("x"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("hill_climbing"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("local_search"), std::string::npos) << r.output;
+  fs::create_directories(tmp.file("empty"));
+  r = test::run_command(cli + " report " + tmp.file("empty"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("holds no run"), std::string::npos) << r.output;
+  for (const char* sub : {"run", "report"}) {
+    r = test::run_command(cli + " " + sub + " --help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.output.find("Usage"), std::string::npos);
+  }
+}
+
+// Every example configuration runs as it is (each is sized for CI).
+class ExampleConfigTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ExampleConfigTest, Runs) {
+  if (GetParam().find("nb201") != std::string::npos &&
+      GetParam().find("darts") == std::string::npos &&
+      GetParam().find("gdas") == std::string::npos) {
+    NASCPP_REQUIRE_DATA_DIR();
+  }
+  test::TempDir tmp;
+  auto cfg = ConfigNode::load_file(examples(GetParam() + ".yaml"));
+  if (cfg.raw()["evaluator"] && cfg.raw()["evaluator"]["data_dir"]) {
+    cfg.apply_override("evaluator.data_dir=" + test::data_dir());
+  }
+  if (cfg.raw()["benchmark"]) cfg.apply_override("benchmark.data_dir=" + test::data_dir());
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_GT(s.steps, 0);
+  EXPECT_FALSE(s.architecture.empty());
+  EXPECT_EQ(read_complete_lines(tmp.file("run/results.jsonl")).size(),
+            static_cast<size_t>(s.steps));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Examples, ExampleConfigTest,
+    ::testing::Values("search_nb201_random_search", "search_nb201_regularized_evolution",
+                      "search_nb201_local_search", "search_nb201_bananas", "search_nb201_darts",
+                      "search_nb201_gdas", "search_nb101_random_search",
+                      "search_nb101_regularized_evolution", "search_nb101_local_search",
+                      "search_nb101_bananas", "search_darts_random_search",
+                      "search_darts_regularized_evolution", "search_darts_local_search",
+                      "search_darts_bananas", "search_darts_darts", "search_darts_gdas"));
+
+}  // namespace
+}  // namespace nascpp
