@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "nascpp/core/config.h"
 #include "nascpp/core/error.h"
@@ -43,19 +43,23 @@ class OnePlusOne : public BlackBoxOptimizer {
       has_best_ = true;
     }
   }
-  // "told best_value best_text" (the text form is the space's).
+  // A JSON object (the base class nests it in the search checkpoint); the
+  // architecture in the space's text form.
   std::string do_save_state() const override {
-    std::ostringstream out;
-    out.precision(17);
-    out << told_ << ' ' << best_value_ << ' ' << (has_best_ ? space().format(best_) : "-");
-    return out.str();
+    nlohmann::json j = {{"told", told_}, {"best_value", best_value_}};
+    j["best"] = has_best_ ? nlohmann::json(space().format(best_)) : nlohmann::json(nullptr);
+    return j.dump();
   }
   void do_load_state(const std::string& state) override {
-    std::istringstream in(state);
-    std::string text;
-    if (!(in >> told_ >> best_value_ >> text)) throw DataError("one_plus_one: malformed state");
-    has_best_ = text != "-";
-    if (has_best_) best_ = space().parse(text);
+    try {
+      const auto j = nlohmann::json::parse(state);
+      told_ = j.at("told").get<int64_t>();
+      best_value_ = j.at("best_value").get<double>();
+      has_best_ = !j.at("best").is_null();
+      if (has_best_) best_ = space().parse(j.at("best").get<std::string>());
+    } catch (const nlohmann::json::exception& e) {
+      throw DataError(std::string("one_plus_one: malformed state: ") + e.what());
+    }
   }
 
   int64_t initial_;

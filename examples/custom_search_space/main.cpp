@@ -179,11 +179,12 @@ int main(int argc, char** argv) {
         train: {epochs: 1, batch_size: 64, train_limit: 1024, log_every: 0}
     )");
     auto space_cfg = cfg.section("search_space");
-    auto space = search_space_registry().create("plain_cnn", space_cfg);
+    auto space = search_space_registry().create(space_cfg.require<std::string>("name"), space_cfg);
     auto opt_cfg = cfg.section("optimizer");
-    auto optimizer = optimizer_registry().create("random_search", opt_cfg);
+    auto optimizer = optimizer_registry().create(opt_cfg.require<std::string>("name"), opt_cfg);
     auto eval_cfg = cfg.section("evaluator");
-    auto evaluator = evaluator_registry().create("training", eval_cfg, space);
+    auto evaluator =
+        evaluator_registry().create(eval_cfg.require<std::string>("name"), eval_cfg, space);
     cfg.finish();
     Rng rng(0);
     auto& bb = dynamic_cast<BlackBoxOptimizer&>(*optimizer);

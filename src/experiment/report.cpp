@@ -317,7 +317,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
   cost_csv << "group,cost_s,mean,std,runs\n";
   std::ostringstream gp;
   gp << "# gnuplot script written by nascpp report: gnuplot plots.gp\n"
-     << "set datafile separator ','\nset key outside right top\nset grid\n"
+     << "set datafile separator ','\nset key bottom right\nset grid\n"
      << "set style fill transparent solid 0.2 noborder\n"
      << "set terminal svg size 1000,560 dynamic background rgb 'white'\n";
   std::string steps_plot, cost_plot;
