@@ -63,7 +63,7 @@ BENCHMARK(BM_Loader)->Args({64, 0})->Args({96, 1})->Args({256, 0})->Unit(benchma
 // C=16, N=5.
 void train_epochs(benchmark::State& state, const std::string& device,
                   const std::string& space_yaml = "{name: nasbench201}",
-                  const std::string& arch = kNb201Best) {
+                  const std::string& arch = kNb201Best, double auxiliary_weight = 0.0) {
   set_num_threads(0);
   const auto data = cifar_like(state.range(1));
   auto space_cfg = ConfigNode::parse(space_yaml);
@@ -76,6 +76,7 @@ void train_epochs(benchmark::State& state, const std::string& device,
                       .batch_size(state.range(0))
                       .log_every(0)
                       .augment(kCifarAugment)
+                      .auxiliary_weight(auxiliary_weight)
                       .device(device),
                   kMean, kStd);
   int64_t images = 0;
@@ -101,6 +102,14 @@ void BM_TrainDartsV2Cpu(benchmark::State& state) {
                test::kDartsV2);
 }
 BENCHMARK(BM_TrainDartsV2Cpu)->Args({64, 256})->Unit(benchmark::kSecond)->Iterations(1);
+
+// DARTS_V2 in DARTS' evaluation network: C=36, 20 cells, auxiliary head
+// (weight 0.4), batch 96 as in DARTS' train.py.
+void BM_TrainDartsV2FullCpu(benchmark::State& state) {
+  train_epochs(state, "cpu", "{name: darts, channels: 36, layers: 20, auxiliary: true}",
+               test::kDartsV2, 0.4);
+}
+BENCHMARK(BM_TrainDartsV2FullCpu)->Args({96, 192})->Unit(benchmark::kSecond)->Iterations(1);
 
 void BM_TrainNb201BestCuda(benchmark::State& state) {
   if (!torch::cuda::is_available()) {
