@@ -19,6 +19,7 @@
 
 #include "nascpp/core/device.h"
 #include "nascpp/core/error.h"
+#include "nascpp/core/memory.h"
 #include "nascpp/core/random.h"
 #include "optimizers/darts/darts.h"
 #include "optimizers/gdas/gdas.h"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     int steps = 5;
     int threads = 0;
     int64_t batch = 64;
+    int tune_malloc = 1;
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
       NASCPP_CHECK_CONFIG(i + 1 < argc, "option '{}' needs a value", arg);
@@ -56,14 +58,20 @@ int main(int argc, char** argv) {
         device_name = value;
       } else if (arg == "--batch") {
         batch = std::stoll(value);
+      } else if (arg == "--tune-malloc") {
+        tune_malloc = std::stoi(value);
       } else {
         throw ConfigError(unknown_choice_message(
-            "option", arg, {"--method", "--steps", "--threads", "--device", "--batch"}));
+            "option", arg,
+            {"--method", "--steps", "--threads", "--device", "--batch", "--tune-malloc"}));
       }
     }
     NASCPP_CHECK_CONFIG(method == "darts" || method == "darts2" || method == "gdas", "{}",
                         unknown_choice_message("method", method, {"darts", "darts2", "gdas"}));
     NASCPP_CHECK_CONFIG(steps >= 1, "--steps must be at least 1, got {}", steps);
+    // As the nascpp program does (nascpp/core/memory.h); --tune-malloc 0
+    // measures glibc's defaults.
+    if (tune_malloc != 0) tune_allocator();
     const int used_threads = set_num_threads(threads);
     const torch::Device device = parse_device(device_name);
 
@@ -103,7 +111,8 @@ int main(int argc, char** argv) {
     for (double m : ms) mean += m;
     mean /= static_cast<double>(ms.size());
     std::cout << "method " << method << ", device " << device.str() << ", threads " << used_threads
-              << ", batch " << batch << ", steps " << steps << "\n"
+              << ", batch " << batch << ", steps " << steps
+              << ", allocator " << (tune_malloc != 0 ? "tuned" : "glibc defaults") << "\n"
               << "ms per step: median " << ms[ms.size() / 2] << ", min " << ms.front() << ", mean "
               << mean << "\n"
               << "peak RSS: " << peak_rss_mb() << " MB\n";

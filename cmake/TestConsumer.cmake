@@ -10,8 +10,18 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc})")
 endif()
 
+# The consumer is built with the project's compiler, and with its sanitizers
+# when the library has them (scripts/sanitize.sh): their runtime must be linked.
+set(extra)
+if(CXX_COMPILER)
+  list(APPEND extra -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
+endif()
+if(SANITIZE)
+  list(APPEND extra -DCMAKE_CXX_FLAGS=-fsanitize=${SANITIZE}
+    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${SANITIZE})
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/consumer -B ${consumer_build}
-  "-DCMAKE_PREFIX_PATH=${prefix};${PREFIX_PATH}" -DCMAKE_BUILD_TYPE=Release
+  "-DCMAKE_PREFIX_PATH=${prefix};${PREFIX_PATH}" -DCMAKE_BUILD_TYPE=Release ${extra}
   RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "configuring the consumer against the installed package failed (${rc})")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages nascpp needs, only those that are missing
 # (quick when everything is there). Runs apt-get non-interactively; uses sudo
-# when not root.
+# when not root. Arguments: extra packages (scripts/sanitize.sh adds clang).
 set -euo pipefail
 
 packages=(
@@ -16,6 +16,7 @@ packages=(
   python3 python3-numpy python3-pandas  # scripts/convert_nb201_data.py
   gnuplot-nox           # `nascpp report`: anytime-curve and Pareto-front plots (SVG)
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -108,6 +108,12 @@ struct ExperimentSummary {
 /// directory checks pass.
 ExperimentSummary run_experiment(ConfigNode config, const ExperimentOptions& options);
 
+/// Builds everything `run_experiment` would build from `config` (search
+/// space, optimizer, evaluator or dataset, benchmark, final training; data
+/// files are read) and checks every key, without running or writing
+/// anything: the ConfigError of a bad configuration, before any compute.
+void check_experiment_config(ConfigNode config);
+
 /// The directory checks of `run_experiment` alone (for checking several runs
 /// before starting the first): ConfigError when the directory may not be used.
 void check_run_directory(const ExperimentOptions& options);

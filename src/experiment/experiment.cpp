@@ -687,6 +687,8 @@ ExperimentSummary run_experiment(ConfigNode config, const ExperimentOptions& opt
   return summary;
 }
 
+void check_experiment_config(ConfigNode config) { build_parts(config); }
+
 void check_run_directory(const ExperimentOptions& options) { check_directory(options); }
 
 ExperimentSummary read_summary(const std::string& run_dir) {

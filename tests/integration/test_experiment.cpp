@@ -401,6 +401,35 @@ TEST(RunCommand, SeedsHelpAndErrors) {
   }
 }
 
+// `run --check` builds everything and checks every key, runs and writes nothing.
+TEST(RunCommand, CheckValidatesWithoutRunning) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const std::string cli = test::cli_path();
+  const std::string data = "NASCPP_DATA='" + test::data_dir() + "' ";
+  const std::string cwd = "cd '" + tmp.path() + "' && ";
+  auto r = test::run_command(cwd + data + cli + " -q run --check " +
+                             examples("search_nb201_bananas.yaml") + " --seeds 0-1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("search_nb201_bananas.yaml is valid"), std::string::npos) << r.output;
+  // A bad key deep in a section: exit 2 naming it and the valid keys.
+  r = test::run_command(cwd + data + cli + " -q run --check " +
+                        examples("search_nb201_bananas.yaml") + " --set optimizer.num_candidats=3");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("num_candidats"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("num_candidates"), std::string::npos) << r.output;
+  // A benchmark directory that does not exist is found by the check too.
+  r = test::run_command(cwd + cli + " -q run --check " + examples("search_nb201_bananas.yaml") +
+                        " --set evaluator.data_dir=/nonexistent");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent"), std::string::npos) << r.output;
+  r = test::run_command(cwd + cli + " run --check " + examples("search_nb201_bananas.yaml") +
+                        " --out x");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  // Nothing was written: no runs/ directory, no run directory.
+  EXPECT_TRUE(fs::is_empty(tmp.path()));
+}
+
 // Every example configuration runs as it is (each is sized for CI).
 class ExampleConfigTest : public ::testing::TestWithParam<std::string> {};
 

@@ -12,6 +12,7 @@
 #include "nascpp/core/device.h"
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
+#include "nascpp/core/memory.h"
 
 namespace nascpp::cli {
 
@@ -63,6 +64,9 @@ void configure_console_logging(const GlobalOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace nascpp;
+  // Keep freed tensor memory in the process between training steps
+  // (nascpp/core/memory.h); MALLOC_*_ environment variables still win.
+  tune_allocator();
   for (int i = 0; i < argc; ++i) {
     cli::the_command_line += (i ? " " : "") + std::string(argv[i]);
   }

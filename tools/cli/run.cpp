@@ -24,6 +24,7 @@ struct RunArgs {
   std::string out;
   std::string resume;
   bool force = false;
+  bool check = false;
 };
 
 ConfigNode load_config(const RunArgs& args, std::optional<uint64_t> seed) {
@@ -111,9 +112,9 @@ std::vector<std::string> seed_dirs(const std::string& dir) {
 void run_command(const RunArgs& args) {
   if (!args.resume.empty()) {
     NASCPP_CHECK_CONFIG(args.out.empty() && !args.force && args.config.empty() &&
-                            args.overrides.empty() && args.seeds.empty(),
+                            args.overrides.empty() && args.seeds.empty() && !args.check,
                         "--resume DIR continues the run in DIR with its stored configuration: "
-                        "it takes no configuration file, --set, --seeds, --out or --force");
+                        "it takes no configuration file, --set, --seeds, --out, --force or --check");
     const auto seeds = seed_dirs(args.resume);
     if (!fs::exists(fs::path(args.resume) / "config.yaml") && !seeds.empty()) {
       for (const auto& d : seeds) print_summary(d, run_one(ConfigNode(), d, true, false));
@@ -125,6 +126,18 @@ void run_command(const RunArgs& args) {
   NASCPP_CHECK_CONFIG(!args.config.empty(), "no configuration file given: nascpp run CONFIG.yaml "
                                             "(examples/configs has one per search space and "
                                             "optimizer), or --resume DIR");
+  if (args.check) {
+    NASCPP_CHECK_CONFIG(args.out.empty() && !args.force,
+                        "--check only checks the configuration: it takes no --out or --force");
+    const auto seeds = args.seeds.empty() ? std::vector<uint64_t>{} : parse_seed_list(args.seeds);
+    if (seeds.empty()) {
+      check_experiment_config(load_config(args, std::nullopt));
+    } else {
+      for (const auto seed : seeds) check_experiment_config(load_config(args, seed));
+    }
+    std::cout << "configuration " << args.config << " is valid\n";
+    return;
+  }
   const std::string out =
       args.out.empty() ? "runs/" + fs::path(args.config).stem().string() : args.out;
   if (args.seeds.empty()) {
@@ -163,6 +176,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--resume", args->resume,
                   "continue the run in this directory (all seeds of a multi-seed run)");
   cmd->add_flag("--force", args->force, "replace an existing run directory");
+  cmd->add_flag("--check", args->check,
+                "only check the configuration (every key, name and data file) and exit");
   cmd->callback([args] { run_command(*args); });
 }
 

@@ -13,6 +13,7 @@
 
 #include "benchmarks/nasbench101/nasbench101_benchmark.h"
 #include "benchmarks/nasbench101/tfrecord.h"
+#include "support/nb101_records.h"
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -20,129 +21,13 @@ namespace {
 
 using Json = nlohmann::json;
 
-// ---- an independent writer of the format ----
-
-void put_le(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-
-uint32_t masked(const std::string& bytes) {
-  const uint32_t crc = crc32c(bytes.data(), bytes.size());
-  return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
-}
-
-std::string frame(const std::string& data) {
-  std::string length;
-  put_le(length, data.size(), 8);
-  std::string out = length;
-  put_le(out, masked(length), 4);
-  out += data;
-  put_le(out, masked(data), 4);
-  return out;
-}
-
-void put_varint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
-
-void put_double(std::string& out, int field, double v) {
-  out += static_cast<char>((field << 3) | 1);  // wire type 1: 64-bit
-  uint64_t bits;
-  std::memcpy(&bits, &v, 8);
-  put_le(out, bits, 8);
-}
-
-// EvaluationData {current_epoch = 1, training_time = 2, train_accuracy = 3,
-// validation_accuracy = 4, test_accuracy = 5} (nasbench model_metrics.proto).
-std::string evaluation(double epoch, double time, double train, double valid, double test) {
-  std::string e;
-  put_double(e, 1, epoch);
-  put_double(e, 2, time);
-  put_double(e, 3, train);
-  put_double(e, 4, valid);
-  put_double(e, 5, test);
-  return e;
-}
-
-// ModelMetrics {repeated evaluation_data = 1, trainable_parameters = 2,
-// total_time = 3}.
-std::string model_metrics(const std::vector<std::string>& evaluations, int64_t params) {
-  std::string m;
-  for (const auto& e : evaluations) {
-    m += static_cast<char>((1 << 3) | 2);  // wire type 2: length-delimited
-    put_varint(m, e.size());
-    m += e;
-  }
-  m += static_cast<char>(2 << 3);  // wire type 0: varint
-  put_varint(m, static_cast<uint64_t>(params));
-  put_double(m, 3, 4000.0);
-  return m;
-}
-
-struct Cell {
-  std::string hash, adjacency, operations;
-  Json cell;
-};
-
-std::vector<Cell> sample_cells() {
-  std::ifstream in(test::data_dir() + "/nasbench101/nb101_sample30.json");
-  std::vector<Cell> out;
-  for (const auto& c : Json::parse(in)) {
-    Cell cell{c.at("hash").get<std::string>(), "", "", c};
-    for (const auto& row : c.at("matrix")) {
-      for (const auto& v : row) cell.adjacency += std::to_string(v.get<int>());
-    }
-    for (const auto& op : c.at("ops")) {
-      cell.operations += (cell.operations.empty() ? "" : ",") + op.get<std::string>();
-    }
-    out.push_back(cell);
-  }
-  return out;
-}
-
-// The rows of all 30 cells x 3 repeats, interleaved as in the real file
-// (repeat r of every cell, then r + 1), plus one 4-epoch row.
-std::vector<std::string> sample_rows() {
-  std::vector<std::string> rows;
-  const auto cells = sample_cells();
-  for (int r = 0; r < 3; ++r) {
-    for (const auto& c : cells) {
-      const Json& run = c.cell.at("epochs").at("108").at(r);
-      const std::string metrics =
-          model_metrics({evaluation(0, 0, 0.1, 0.1, 0.1),
-                         evaluation(54, run.at("halfway_training_time").get<double>(),
-                                    run.at("halfway_train_accuracy").get<double>(),
-                                    run.at("halfway_validation_accuracy").get<double>(),
-                                    run.at("halfway_test_accuracy").get<double>()),
-                         evaluation(108, run.at("final_training_time").get<double>(),
-                                    run.at("final_train_accuracy").get<double>(),
-                                    run.at("final_validation_accuracy").get<double>(),
-                                    run.at("final_test_accuracy").get<double>())},
-                        c.cell.at("trainable_parameters").get<int64_t>());
-      rows.push_back(fmt::format("[\"{}\", 108, \"{}\", \"{}\", \"{}\"]", c.hash, c.adjacency,
-                                 c.operations, base64_encode(metrics)));
-    }
-  }
-  const auto& c = cells.front();
-  rows.push_back(fmt::format("[\"{}\", 4, \"{}\", \"{}\", \"{}\"]", c.hash, c.adjacency,
-                             c.operations, base64_encode(model_metrics({}, 1))));
-  return rows;
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string framed(const std::vector<std::string>& rows) {
-  std::string bytes;
-  for (const auto& r : rows) bytes += frame(r);
-  return bytes;
-}
+using test::framed;
+using test::sample_cells;
+using test::sample_rows;
+using test::write_file;
+using test::model_metrics;
+using test::evaluation;
+using test::frame;
 
 // ---- tests ----
 
@@ -173,14 +58,14 @@ TEST(NasBench101TfRecord, ReadsTheOfficialFormatLikeTheJsonSample) {
   NASCPP_REQUIRE_DATA_DIR();
   test::TempDir dir;
   const std::string path = dir.file("nb101.tfrecord");
-  write_file(path, framed(sample_rows()));
+  write_file(path, framed(sample_rows(test::data_dir())));
   const auto from_file = NasBench101Benchmark::load_tfrecord(
       path, "", NasBench101TfRecordOptions().verify_hashes(true));
   const auto from_json = NasBench101Benchmark::load(test::data_dir());
   EXPECT_EQ(from_file->size(), 30u);
   EXPECT_EQ(from_file->skipped_records(), 1u);
   EXPECT_EQ(from_file->zero_cost_size(), 0u);
-  for (const auto& c : sample_cells()) {
+  for (const auto& c : sample_cells(test::data_dir())) {
     const auto* a = from_file->find(NasBench101Benchmark::parse_hash(c.hash));
     const auto* b = from_json->find(NasBench101Benchmark::parse_hash(c.hash));
     ASSERT_NE(a, nullptr);
@@ -203,7 +88,7 @@ TEST(NasBench101TfRecord, ReadsTheOfficialFormatLikeTheJsonSample) {
 TEST(NasBench101TfRecord, CorruptedCrcsAreClearErrors) {
   NASCPP_REQUIRE_DATA_DIR();
   test::TempDir dir;
-  const auto rows = sample_rows();
+  const auto rows = sample_rows(test::data_dir());
   std::string bytes = framed(rows);
   // Record 2 starts after records 0 and 1 (16 framing bytes each).
   const size_t record2 = 16 + rows[0].size() + 16 + rows[1].size();
@@ -224,7 +109,7 @@ TEST(NasBench101TfRecord, CorruptedCrcsAreClearErrors) {
 TEST(NasBench101TfRecord, TruncatedRecordsAreClearErrors) {
   NASCPP_REQUIRE_DATA_DIR();
   test::TempDir dir;
-  const auto rows = sample_rows();
+  const auto rows = sample_rows(test::data_dir());
   const std::string bytes = framed(rows);
   const size_t last = bytes.size() - 16 - rows.back().size();
   write_file(dir.file("cut.tfrecord"), bytes.substr(0, last + 12 + 10));
@@ -246,7 +131,7 @@ TEST(NasBench101TfRecord, TruncatedRecordsAreClearErrors) {
 TEST(NasBench101TfRecord, MalformedRowsAndMetricsAreClearErrors) {
   NASCPP_REQUIRE_DATA_DIR();
   test::TempDir dir;
-  const auto rows = sample_rows();
+  const auto rows = sample_rows(test::data_dir());
   auto load_with = [&](const std::string& row) {
     write_file(dir.file("bad.tfrecord"), framed({rows[0], row}));
     return NasBench101Benchmark::load_tfrecord(dir.file("bad.tfrecord"), "",
@@ -256,7 +141,7 @@ TEST(NasBench101TfRecord, MalformedRowsAndMetricsAreClearErrors) {
   NASCPP_EXPECT_THROW_WITH(
       load_with("{\"hash\": 1}"), DataError,
       "malformed NAS-Bench-101 row at character 0: expected '[' to open the row");
-  const auto cells = sample_cells();
+  const auto cells = sample_cells(test::data_dir());
   const auto& c = cells[1];
   NASCPP_EXPECT_THROW_WITH(load_with(fmt::format("[\"{}\", 108, \"{}\", \"{}\", \"Zm9v!mFy\"]",
                                                  c.hash, c.adjacency, c.operations)),
