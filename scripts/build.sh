@@ -30,7 +30,7 @@ if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$
 fi
 # Compiler: $CXX when set, else clang++ when installed (scripts/setup.sh
 # installs it): it compiles the LibTorch-heavy sources about 2.5x faster than
-# g++ (a clean build with the tests: ~10 instead of ~27 minutes on 2 cores).
+# g++ (a clean build with the tests: ~6 instead of ~27 minutes on 2 cores).
 # Only a new build folder picks it; an existing one keeps its compiler.
 if [ ! -f "$build/CMakeCache.txt" ] && [ -z "${CXX:-}" ] && command -v clang++ >/dev/null; then
   export CXX=clang++

@@ -13,7 +13,7 @@
 /// library users decide for their own process.
 ///
 ///     nascpp::tune_allocator();                       // the defaults below
-///     nascpp::tune_allocator(nascpp::AllocatorOptions().mmap_threshold_mb(64));
+///     nascpp::tune_allocator(nascpp::AllocatorOptions().trim_threshold_mb(4096));
 
 #include <cstdint>
 
