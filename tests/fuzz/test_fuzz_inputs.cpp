@@ -5,10 +5,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "fuzz/fuzz_targets.h"
+#include "nascpp/core/io.h"
 #include "support/test_support.h"
 
 namespace nascpp::fuzz {
@@ -50,8 +49,7 @@ TEST_P(FuzzInputs, SeedsAndRegressionsParseOrGiveNascppErrors) {
   for (const auto& entry : fs::directory_iterator(regressions)) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    const std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string input = read_file(file.string());
     try {
       target.run(input, context);
     } catch (const std::exception& e) {
