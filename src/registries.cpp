@@ -40,6 +40,11 @@ EvaluatorRegistry& evaluator_registry() {
   return r;
 }
 
+ExecutorRegistry& executor_registry() {
+  static ExecutorRegistry& r = make_registry("executor", &register_builtin_executors);
+  return r;
+}
+
 PredictorRegistry& predictor_registry() {
   static PredictorRegistry& r = make_registry("predictor", &register_builtin_predictors);
   return r;

@@ -465,6 +465,85 @@ std::optional<double> NasBench101Benchmark::query(const Architecture& arch,
   return value(NasBench101Space::hash_bytes(NasBench101Space::spec_of(arch)), m, rng);
 }
 
+void NasBench101Benchmark::check_dataset(const std::string& dataset) const {
+  if (dataset != kDataset) {
+    throw ConfigError(unknown_choice_message("NAS-Bench-101 dataset", dataset, datasets()));
+  }
+}
+
+std::vector<int64_t> NasBench101Benchmark::fidelities(const std::string& dataset) const {
+  check_dataset(dataset);
+  return {kEpochs / 2, kEpochs};
+}
+
+Benchmark::Handle NasBench101Benchmark::resolve(const std::string& dataset,
+                                                const std::string& metric, int64_t epochs) const {
+  check_dataset(dataset);
+  int m = metric_position(metric);
+  if (epochs != 0 && epochs != kEpochs) {
+    NASCPP_CHECK_CONFIG(epochs == kEpochs / 2,
+                        "NAS-Bench-101 has results after {} (halfway) and {} (full) epochs, not {}",
+                        kEpochs / 2, kEpochs, epochs);
+    if (m == kValid || m == kTest || m == kTrain || m == kTime) m += kHalfValid - kValid;
+  }
+  Handle h;
+  h.slot = m;
+  h.owner = this;
+  return h;
+}
+
+int NasBench101Benchmark::handle_metric(const Handle& handle) const {
+  NASCPP_CHECK_CONFIG(handle.owner == this,
+                      "a benchmark handle resolved by another benchmark was used with '{}'",
+                      name());
+  NASCPP_CHECK_CONFIG(handle.valid(), "look-up with an invalid benchmark handle");
+  return handle.slot;
+}
+
+std::optional<double> NasBench101Benchmark::value(const Architecture& arch,
+                                                  const Handle& handle) const {
+  return value(NasBench101Space::hash_bytes(NasBench101Space::spec_of(arch)),
+               handle_metric(handle), nullptr);
+}
+
+std::optional<double> NasBench101Benchmark::value(const Architecture& arch, const Handle& handle,
+                                                  Rng& rng) const {
+  return value(NasBench101Space::hash_bytes(NasBench101Space::spec_of(arch)),
+               handle_metric(handle), &rng);
+}
+
+std::vector<std::pair<std::string, std::string>> NasBench101Benchmark::identifiers(
+    const Architecture& arch) const {
+  return {{"hash", NasBench101Space::hash_hex(
+                       NasBench101Space::hash_bytes(NasBench101Space::spec_of(arch)))}};
+}
+
+std::optional<Architecture> NasBench101Benchmark::lookup(const std::string& key) const {
+  if (key.size() != 32 || key.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return std::nullopt;
+  }
+  return arch_of_hash(key);
+}
+
+Benchmark::BestArchitecture NasBench101Benchmark::best_architecture(
+    const std::string& dataset, const std::string& metric) const {
+  check_dataset(dataset);
+  const int m = metric_position(metric);
+  const bool lower = lower_is_better(metric);
+  const Entry* best = nullptr;
+  double best_value = 0.0;
+  for (const auto& e : entries_) {
+    const auto v = value(e.hash, m, nullptr);
+    if (!v) continue;
+    if (best == nullptr || (lower ? *v < best_value : *v > best_value)) {
+      best = &e;
+      best_value = *v;
+    }
+  }
+  NASCPP_CHECK_CONFIG(best != nullptr, "NAS-Bench-101: no cell has a value of '{}'", metric);
+  return {NasBench101Space::arch_of(best->spec), best_value};
+}
+
 std::optional<double> NasBench101Benchmark::query_hash(const std::string& hash,
                                                        const std::string& metric, Rng* rng) const {
   const int m = metric_position(metric);

@@ -114,6 +114,23 @@ class NasBench101Benchmark : public Benchmark {
   /// ConfigErrors listing the valid names; an invalid arch is a ConfigError.
   std::optional<double> query(const Architecture& arch, const std::string& metric,
                               const std::string& dataset, Rng* rng = nullptr) const override;
+  /// {54, 108}: the records' halfway and final evaluations.
+  std::vector<int64_t> fidelities(const std::string& dataset) const override;
+  /// At 54 epochs `valid_acc`, `test_acc`, `train_acc` and `train_time_s`
+  /// are the `halfway_` values; `params` and `zc.*` do not depend on training.
+  Handle resolve(const std::string& dataset, const std::string& metric,
+                 int64_t epochs = 0) const override;
+  std::optional<double> value(const Architecture& arch, const Handle& handle) const override;
+  std::optional<double> value(const Architecture& arch, const Handle& handle,
+                              Rng& rng) const override;
+  /// {"hash", the 32-hex graph hash}.
+  std::vector<std::pair<std::string, std::string>> identifiers(
+      const Architecture& arch) const override;
+  /// A 32-hex graph hash of a cell the benchmark knows.
+  std::optional<Architecture> lookup(const std::string& key) const override;
+  /// Over the cells with training records.
+  BestArchitecture best_architecture(const std::string& dataset,
+                                     const std::string& metric) const override;
 
   // ---- NAS-Bench-101 specific ----
 
@@ -161,6 +178,8 @@ class NasBench101Benchmark : public Benchmark {
   void add_tfrecord(const std::string& path, const NasBench101TfRecordOptions& options);
   void finish();
   int metric_position(const std::string& metric) const;
+  void check_dataset(const std::string& dataset) const;
+  int handle_metric(const Handle& handle) const;
   std::optional<double> value(const Hash& hash, int metric, Rng* rng) const;
 
   std::vector<Entry> entries_;

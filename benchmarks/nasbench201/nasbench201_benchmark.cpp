@@ -1,5 +1,6 @@
 #include "benchmarks/nasbench201/nasbench201_benchmark.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -517,6 +518,120 @@ NasBench201Benchmark::MetricId NasBench201Benchmark::metric_id(const std::string
   return id;
 }
 
+// ---- fidelities ----
+
+namespace {
+constexpr int64_t kLowEpochs = 12;
+constexpr int64_t kFullEpochs = 200;
+}  // namespace
+
+std::vector<int64_t> NasBench201Benchmark::fidelities(const std::string& dataset) const {
+  dataset_position(dataset);  // checks the name
+  return {kLowEpochs, kFullEpochs};
+}
+
+Benchmark::Handle NasBench201Benchmark::handle_of(MetricId id, double scale) const {
+  Handle h;
+  h.slot = id.column_;
+  h.aux[0] = id.map_;
+  h.aux[1] = id.seed_column_;
+  h.aux[2] = id.dataset_;
+  h.scale = scale;
+  h.owner = this;
+  return h;
+}
+
+NasBench201Benchmark::MetricId NasBench201Benchmark::id_of(const Handle& handle) const {
+  NASCPP_CHECK_CONFIG(handle.owner == this,
+                      "a benchmark handle resolved by another benchmark was used with '{}'",
+                      name());
+  NASCPP_CHECK_CONFIG(handle.valid(),
+                      "look-up with an invalid handle (a metric without values at the fidelity "
+                      "it was resolved for)");
+  MetricId id;
+  id.column_ = handle.slot;
+  id.map_ = handle.aux[0];
+  id.seed_column_ = handle.aux[1];
+  id.dataset_ = handle.aux[2];
+  return id;
+}
+
+Benchmark::Handle NasBench201Benchmark::resolve(const std::string& dataset,
+                                                const std::string& metric, int64_t epochs) const {
+  // The metric must exist for the dataset at all (the message lists them).
+  const MetricId full = metric_id(dataset, metric);
+  if (epochs == 0 || epochs == kFullEpochs) return handle_of(full, 1.0);
+  if (epochs != kLowEpochs) {
+    throw ConfigError(fmt::format(
+        "NAS-Bench-201 has no results after {} epochs; its fidelities are {} and {} (full) epochs",
+        epochs, kLowEpochs, kFullEpochs));
+  }
+  if (metric == "valid_acc" || metric == "test_acc") {
+    const std::string low = metric + "_12ep";
+    const int d = dataset_position(dataset);
+    for (size_t m = 0; m < metric_names_.size(); ++m) {
+      if (metric_names_[m] == low && column_of_[d][m] >= 0) {
+        return handle_of(metric_id(dataset, low), 1.0);
+      }
+    }
+    return Handle();
+  }
+  if (metric == "ori_test_acc") return Handle();  // recorded for the 200-epoch runs only
+  if (metric == "train_time_s") {
+    return handle_of(full, static_cast<double>(kLowEpochs) / static_cast<double>(kFullEpochs));
+  }
+  return handle_of(full, 1.0);  // does not depend on training
+}
+
+std::optional<double> NasBench201Benchmark::value(const Architecture& arch,
+                                                  const Handle& handle) const {
+  auto v = value(arch, id_of(handle));
+  if (v) *v *= handle.scale;
+  return v;
+}
+
+std::optional<double> NasBench201Benchmark::value(const Architecture& arch, const Handle& handle,
+                                                  Rng& rng) const {
+  auto v = value(arch, id_of(handle), rng);
+  if (v) *v *= handle.scale;
+  return v;
+}
+
+std::vector<std::pair<std::string, std::string>> NasBench201Benchmark::identifiers(
+    const Architecture& arch) const {
+  return {{"index", std::to_string(index_of(arch))},
+          {"op_code", Space::op_code_of(Space::ops_of(arch))}};
+}
+
+std::optional<Architecture> NasBench201Benchmark::lookup(const std::string& key) const {
+  const bool digits = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) return std::nullopt;
+  if (key.size() <= 5) return arch_at(std::stoi(key));
+  if (key.size() == static_cast<size_t>(Space::kNumEdges)) {
+    Space::Ops ops{};
+    for (size_t i = 0; i < key.size(); ++i) {
+      NASCPP_CHECK_CONFIG(key[i] <= '4',
+                          "NAS-Bench-201 op code '{}': digit {} is '{}', op codes use 0-4 ({})",
+                          key, i + 1, key[i], join(Space::op_names()));
+      ops[i] = key[i] - '0';
+    }
+    return Space::from_ops(ops);
+  }
+  return std::nullopt;
+}
+
+Benchmark::BestArchitecture NasBench201Benchmark::best_architecture(
+    const std::string& dataset, const std::string& metric) const {
+  const Best b = best(dataset, metric);
+  return {arch_at(b.index), b.value};
+}
+
+std::string NasBench201Benchmark::default_metric(const std::string& dataset) const {
+  const auto have = metrics(dataset);
+  return std::find(have.begin(), have.end(), "valid_acc") != have.end() ? "valid_acc"
+                                                                         : "test_acc";
+}
+
 // ---- look-ups ----
 
 int32_t NasBench201Benchmark::checked_dense(int32_t index) const {
@@ -616,10 +731,7 @@ Architecture NasBench201Benchmark::arch_at(int32_t index) const {
 
 NasBench201Benchmark::Best NasBench201Benchmark::best(const std::string& dataset,
                                                       const std::string& metric) const {
-  const MetricId id = metric_id(dataset, metric);
-  const bool cost = metric == "train_time_s" || metric == "params_mb" ||
-                    starts_with(metric, kLatencyPrefix) || starts_with(metric, kZcTimePrefix);
-  return best(id, !cost);
+  return best(metric_id(dataset, metric), !lower_is_better(metric));
 }
 
 NasBench201Benchmark::Best NasBench201Benchmark::best(MetricId id, bool maximize) const {

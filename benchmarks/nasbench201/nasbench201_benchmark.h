@@ -97,12 +97,34 @@ class NasBench201Benchmark : public Benchmark {
   /// Seed mean (rng null) or one random seed's value; see `value`.
   std::optional<double> query(const Architecture& arch, const std::string& metric,
                               const std::string& dataset, Rng* rng = nullptr) const override;
+  /// The metrics that have values for `dataset`; an unknown dataset is a
+  /// ConfigError listing the valid ones.
+  std::vector<std::string> metrics(const std::string& dataset) const override;
+  /// {12, 200}: the 12-epoch schedule (`valid_acc`, `test_acc`; its training
+  /// time is the 200-epoch one scaled by 12/200) and the full 200-epoch
+  /// training, for every dataset.
+  std::vector<int64_t> fidelities(const std::string& dataset) const override;
+  /// At 12 epochs `valid_acc` and `test_acc` are the 12-epoch schedule's
+  /// (`*_12ep`), `train_time_s` is scaled by 12/200, `ori_test_acc` has no
+  /// values (an invalid handle), and the other metrics do not depend on training.
+  Handle resolve(const std::string& dataset, const std::string& metric,
+                 int64_t epochs = 0) const override;
+  std::optional<double> value(const Architecture& arch, const Handle& handle) const override;
+  std::optional<double> value(const Architecture& arch, const Handle& handle,
+                              Rng& rng) const override;
+  /// {"index", official index}, {"op_code", 6 digits}.
+  std::vector<std::pair<std::string, std::string>> identifiers(
+      const Architecture& arch) const override;
+  /// An official index (up to 5 digits, 0..15624) or a 6-digit op code.
+  std::optional<Architecture> lookup(const std::string& key) const override;
+  BestArchitecture best_architecture(const std::string& dataset,
+                                     const std::string& metric) const override;
+  /// valid_acc, or test_acc for cifar10 (trained on all 50k training images:
+  /// no validation split).
+  std::string default_metric(const std::string& dataset) const override;
 
   // ---- names ----
 
-  /// The metrics that have values for `dataset`; an unknown dataset is a
-  /// ConfigError listing the valid ones.
-  std::vector<std::string> metrics(const std::string& dataset) const;
   /// Latency devices (`latency_ms.<device>`), sorted.
   const std::vector<std::string>& devices() const { return devices_; }
   /// Zero-cost proxies (`zc.<proxy>`, `zc_time_s.<proxy>`), sorted.
@@ -162,6 +184,8 @@ class NasBench201Benchmark : public Benchmark {
   NasBench201Benchmark() = default;
 
   int32_t checked_dense(int32_t index) const;
+  MetricId id_of(const Handle& handle) const;
+  Handle handle_of(MetricId id, double scale) const;
   int dataset_position(const std::string& dataset) const;
   int32_t add_column();
   int32_t add_sparse_column(int32_t map);

@@ -30,15 +30,19 @@ class OnePlusOne : public BlackBoxOptimizer {
   std::string name() const override { return "one_plus_one"; }
 
  private:
-  // A random design first, then mutations of the incumbent.
-  Architecture do_ask() override {
-    if (told_ < initial_ || !has_best_) return space().sample(rng());
-    return space().mutate(best_, rng());
+  // A random design first, then mutations of the incumbent. `trial` comes
+  // with its id and fidelity set; fill in the architecture (return false to
+  // say "nothing now, wait for a result").
+  bool do_ask(Trial& trial) override {
+    trial.arch = told_ < initial_ || !has_best_ ? space().sample(rng())
+                                                 : space().mutate(best_, rng());
+    return true;
   }
-  void do_tell(const Architecture& arch, const EvaluationResult& result) override {
+  // A failed evaluation (e.g. diverging training) has -infinity as objective.
+  void do_tell(const Trial& trial, const EvaluationResult& result) override {
     ++told_;
-    if (!has_best_ || result.objective > best_value_) {
-      best_ = arch;
+    if (!result.failed() && (!has_best_ || result.objective > best_value_)) {
+      best_ = trial.arch;
       best_value_ = result.objective;
       has_best_ = true;
     }

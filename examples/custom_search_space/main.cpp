@@ -192,9 +192,9 @@ int main(int argc, char** argv) {
     const auto result = run_black_box(
         bb, *evaluator, rng, SearchOptions().budget(Budget().max_queries(queries)));
     for (const auto& e : result.evaluations) {
-      std::cout << space->format(e.arch) << "  valid_acc " << e.result.objective << "\n";
+      std::cout << space->format(e.trial.arch) << "  valid_acc " << e.result.objective << "\n";
     }
-    std::cout << "best: " << space->format(result.incumbent()->arch) << " ("
+    std::cout << "best: " << space->format(result.incumbent()->trial.arch) << " ("
               << result.incumbent()->result.objective << "% validation accuracy)\n";
     return 0;
   } catch (const std::exception& e) {

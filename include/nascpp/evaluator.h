@@ -1,14 +1,16 @@
 #pragma once
-/// `Evaluator`: turns an architecture into an `EvaluationResult` (the
-/// objective the optimizer maximises, the metrics to report, and the cost in
-/// seconds), either by looking it up in a tabular benchmark
-/// (evaluators/tabular.h) or by really training it (evaluators/training.h).
+/// `Evaluator`: turns a trial (an architecture at a fidelity) into an
+/// `EvaluationResult` (the objective the optimizer maximises, the metrics to
+/// report, and the cost in seconds), either by looking it up in a tabular
+/// benchmark (evaluators/tabular.h) or by really training it
+/// (evaluators/training.h).
 ///
 ///     auto eval = nascpp::evaluator_registry().create("tabular", cfg, space);
 ///     nascpp::EvaluationResult r = eval->evaluate(arch, nascpp::Fidelity(), rng);
 ///     r.objective;                 // e.g. cifar10-valid validation accuracy (%)
 ///     r.metrics.at("test_acc");    // e.g. cifar10 test accuracy (%)
 ///     r.cost;                      // simulated (tabular) or wall (training) seconds
+///     eval->fidelity_range();      // NAS-Bench-201: 12 and 200 epochs
 
 #include <cstdint>
 #include <string>
@@ -16,21 +18,9 @@
 
 #include "nascpp/architecture.h"
 #include "nascpp/core/random.h"
-#include "nascpp/optimizer.h"
+#include "nascpp/trial.h"
 
 namespace nascpp {
-
-/// How thoroughly to evaluate: `epochs == 0` is the evaluator's full
-/// fidelity; a positive value asks for training of that many epochs (a tabular
-/// evaluator accepts only the budgets its table has, see `fidelities`).
-struct Fidelity {
-  int64_t epochs = 0;
-
-  /// The full fidelity.
-  static Fidelity full() { return {}; }
-  /// `n` epochs.
-  static Fidelity with_epochs(int64_t n) { return Fidelity{n}; }
-};
 
 class Evaluator {
  public:
@@ -40,11 +30,16 @@ class Evaluator {
   virtual std::string name() const = 0;
   /// Name of the objective (the metric maximised), e.g. "valid_acc".
   virtual std::string objective_name() const = 0;
-  /// Every metric name `evaluate` puts into `EvaluationResult::metrics`.
+  /// Every metric name `evaluate` puts into `EvaluationResult::metrics` at
+  /// full fidelity.
   virtual std::vector<std::string> metric_names() const = 0;
-  /// The epoch budgets accepted besides the full one (0); empty when any
-  /// positive number is accepted (training).
-  virtual std::vector<int64_t> fidelities() const = 0;
+  /// The epoch budgets accepted: the full fidelity is `max_epochs`; an empty
+  /// `available` accepts every count in [min_epochs, max_epochs] (training).
+  virtual FidelityRange fidelity_range() const = 0;
+  /// True when a trial that continues another pays only its extra epochs
+  /// (training from the continued trial's checkpoint; a tabular benchmark's
+  /// recorded cost difference). Otherwise a continuation trains from scratch.
+  virtual bool supports_continuation() const { return false; }
   /// True when `cost` is simulated (a benchmark's recorded training time)
   /// rather than measured wall time.
   virtual bool simulated_cost() const = 0;
@@ -56,16 +51,36 @@ class Evaluator {
   virtual std::string dataset_name() const { return ""; }
   /// The data files behind the evaluations (for run manifests).
   virtual std::vector<std::string> data_files() const { return {}; }
+  /// The search space whose architectures it evaluates when it is bound to
+  /// one (a tabular benchmark answers for one space); "" for any.
+  virtual std::string search_space() const { return ""; }
 
-  /// Evaluates `arch` at `fidelity`; `rng` draws the evaluation noise (a
-  /// training seed of a tabular benchmark, the weight initialisation and data
-  /// order of real training). An unsupported fidelity is a ConfigError listing
-  /// the supported ones.
+  /// A folder where the evaluator may keep per-trial state across the run
+  /// (the training evaluator's trial checkpoints, which continued trials
+  /// start from); a run directory sets it. Default: ignored.
+  virtual void set_trial_storage(const std::string& dir) { (void)dir; }
+
+  /// The epochs of `fidelity`: `full()`'s are `fidelity_range().max_epochs`;
+  /// an explicit count must be one the evaluator accepts (else a ConfigError
+  /// listing those).
+  int64_t resolve_epochs(const Fidelity& fidelity) const;
+
+  /// Evaluates `trial`; `rng` draws the evaluation noise (a training seed of
+  /// a tabular benchmark, the weight initialisation and data order of real
+  /// training). May be called from several threads at once (the thread-pool
+  /// executor): implementations keep no unguarded mutable state. An
+  /// unsupported fidelity is a ConfigError; a candidate whose evaluation
+  /// fails (diverging training, ...) gives a failed result naming the trial,
+  /// not an exception.
+  EvaluationResult evaluate(const Trial& trial, Rng& rng);
+  /// `evaluate` of a trial of `arch` at `fidelity` outside any optimizer.
   EvaluationResult evaluate(const Architecture& arch, const Fidelity& fidelity, Rng& rng);
 
  private:
-  virtual EvaluationResult do_evaluate(const Architecture& arch, const Fidelity& fidelity,
-                                       Rng& rng) = 0;
+  /// Evaluates `trial` at `epochs` (resolved; the full fidelity's count for
+  /// `Fidelity::full()`). Sets at least objective, metrics and cost; the base
+  /// fills `epochs` and, when left 0, `epochs_paid`.
+  virtual EvaluationResult do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) = 0;
 };
 
 }  // namespace nascpp

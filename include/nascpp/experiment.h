@@ -24,8 +24,11 @@
 ///                       state after every epoch
 ///
 /// Every file is written atomically (temporary file, then rename) or appended
-/// line by line; a resumed run drops lines past its checkpoint and repeats
-/// them identically, so it ends with the same results as an uninterrupted run.
+/// line by line; a resumed run restores the last checkpoint and replays the
+/// logged results past it (black-box: no evaluation runs twice; one-shot:
+/// epochs past the checkpoint are repeated identically), so it ends with the
+/// same results as an uninterrupted run. A running experiment holds a lock
+/// on its directory: a second process on the same directory is refused.
 ///
 /// Configuration (docs/configuration.md): `seed`, `deterministic`,
 /// `search_space`, `optimizer`; for black-box optimizers `evaluator`,
@@ -43,6 +46,7 @@
 #include "nascpp/core/config.h"
 #include "nascpp/core/options.h"
 #include "nascpp/core/progress.h"
+#include "nascpp/run_directory.h"
 
 namespace nascpp {
 
@@ -63,42 +67,11 @@ struct ExperimentOptions {
   /// Called once the run directory exists, before the search starts (e.g. to
   /// add a log file inside it).
   NASCPP_ARG(std::function<void(const std::string&)>, on_ready);
-};
-
-/// The outcome of a run (summary.json).
-struct ExperimentSummary {
-  /// "black_box" or "one_shot".
-  std::string kind;
-  std::string search_space;
-  std::string optimizer;
-  /// The dataset searched on (the evaluator's, or the one-shot search's).
-  std::string dataset;
-  uint64_t seed = 0;
-  /// The found architecture (the incumbent, or the one-shot derivation).
-  std::string architecture;
-  /// Name and value of the search objective for it (e.g. valid_acc; the
-  /// supernet's validation accuracy in percent for one-shot searches).
-  std::string objective_name;
-  double objective = 0.0;
-  /// The reported metric (e.g. test_acc of the report dataset) when known.
-  std::string report_metric;
-  std::optional<double> report_value;
-  /// Steps done (queries or epochs) and why the search stopped.
-  int64_t steps = 0;
-  std::string stop_reason;
-  /// Search cost in (simulated or real) seconds, and the wall seconds of the
-  /// session that completed the run.
-  double search_cost_s = 0.0;
-  double wall_s = 0.0;
-  /// Benchmark values of the found architecture, "<dataset>/<metric>" -> value.
-  std::map<std::string, double> benchmark;
-  /// The final training, when configured.
-  bool has_final = false;
-  std::string final_dataset;
-  int64_t final_parameters = 0;
-  double final_test_top1 = 0.0;
-  double final_test_top5 = 0.0;
-  double final_test_loss = 0.0;
+  /// Black-box: take a search checkpoint every this many evaluations ...
+  NASCPP_ARG(int64_t, checkpoint_every) = 1000;
+  /// ... or every this many wall seconds (whichever comes first); results
+  /// are logged as they come, and a resume replays those past the checkpoint.
+  NASCPP_ARG(double, checkpoint_seconds) = 60.0;
 };
 
 /// Runs (or resumes) the experiment that `config` describes into
@@ -120,6 +93,39 @@ void check_run_directory(const ExperimentOptions& options);
 
 /// Reads summary.json of a complete run; DataError when missing or malformed.
 ExperimentSummary read_summary(const std::string& run_dir);
+
+/// A study: one configuration run for several seeds into `out/seed-<n>`.
+struct StudyOptions {
+  /// The study folder; it also keeps the configuration and the seed list
+  /// (study.yaml, study.json), so that `resume_study` finishes every seed,
+  /// also those not started yet.
+  NASCPP_ARG(std::string, out);
+  NASCPP_ARG(std::vector<uint64_t>, seeds);
+  /// Replace seed directories of an earlier study (only run directories).
+  NASCPP_ARG(bool, force) = false;
+  /// Seeds run at once (threads in this process); 1: one after the other.
+  NASCPP_ARG(int64_t, jobs) = 1;
+  /// The options of every run (its run_dir is set per seed).
+  NASCPP_ARG(ExperimentOptions, run) = ExperimentOptions();
+  /// Called after each seed's run, with its directory and summary (from the
+  /// thread that ran it).
+  NASCPP_ARG(std::function<void(const std::string&, const ExperimentSummary&)>, on_done);
+};
+
+/// Runs `config` once per seed (the key `seed` set to each). Every seed
+/// directory is checked before the first run starts; the benchmark tables
+/// are read once and the data files hashed once for all manifests. The first
+/// error stops the study (runs already going finish their current seed).
+/// Returns the summaries in seed order.
+std::vector<ExperimentSummary> run_study(ConfigNode config, const StudyOptions& options);
+
+/// Finishes the study in `options.out()` (its stored configuration and
+/// seeds): resumes the seeds that started and runs those that did not.
+/// ConfigError when the folder is not a study.
+std::vector<ExperimentSummary> resume_study(const StudyOptions& options);
+
+/// True when `dir` is a study folder (has study.json).
+bool is_study(const std::string& dir);
 
 /// Seeds from a command-line list: "3", "0-9", "0,2,5-7" (ascending ranges,
 /// no duplicates). ConfigError naming the bad part otherwise.

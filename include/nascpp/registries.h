@@ -10,6 +10,7 @@
 #include "nascpp/core/registry.h"
 #include "nascpp/dataset.h"
 #include "nascpp/evaluator.h"
+#include "nascpp/executor.h"
 #include "nascpp/optimizer.h"
 #include "nascpp/predictor.h"
 #include "nascpp/search_space.h"
@@ -28,6 +29,9 @@ using DatasetRegistry = Registry<std::shared_ptr<const Dataset>(ConfigNode&)>;
 /// a training evaluator needs to build networks).
 using EvaluatorRegistry =
     Registry<std::unique_ptr<Evaluator>(ConfigNode&, std::shared_ptr<const SearchSpace>)>;
+/// Executors of the black-box loop, built from the `executor:` section for
+/// the run's evaluator.
+using ExecutorRegistry = Registry<std::unique_ptr<Executor>(ConfigNode&, Evaluator&)>;
 /// Surrogate models for model-based optimizers (BANANAS), from their config section.
 using PredictorRegistry = Registry<std::unique_ptr<Predictor>(ConfigNode&)>;
 
@@ -36,6 +40,7 @@ OptimizerRegistry& optimizer_registry();
 BenchmarkRegistry& benchmark_registry();
 DatasetRegistry& dataset_registry();
 EvaluatorRegistry& evaluator_registry();
+ExecutorRegistry& executor_registry();
 PredictorRegistry& predictor_registry();
 
 /// The builtin lists, one per kind, each in its folder's builtin.cpp.
@@ -44,6 +49,7 @@ void register_builtin_optimizers(OptimizerRegistry& registry);
 void register_builtin_benchmarks(BenchmarkRegistry& registry);
 void register_builtin_datasets(DatasetRegistry& registry);
 void register_builtin_evaluators(EvaluatorRegistry& registry);
+void register_builtin_executors(ExecutorRegistry& registry);
 void register_builtin_predictors(PredictorRegistry& registry);
 
 }  // namespace nascpp

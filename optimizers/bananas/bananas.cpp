@@ -183,24 +183,35 @@ void Bananas::plan_round() {
   batch_.assign(plan.rbegin(), plan.rend());  // best first when taken from the back
 }
 
-Architecture Bananas::do_ask() {
+bool Bananas::do_ask(Trial& trial) {
+  trial.arch = next_architecture();
+  return true;
+}
+
+Architecture Bananas::next_architecture() {
   if (asked_ < options_.num_init()) return propose_random();
   if (batch_.empty()) {
     // The round needs every result so far; meanwhile explore at random.
     if (pending_ > 0 || told_values_.empty()) return propose_random();
     plan_round();
   }
+  // The batch is proposed as pending trials: with k evaluations in flight,
+  // up to k of its members run at once.
   Architecture next = std::move(batch_.back());
   batch_.pop_back();
   return propose(std::move(next));
 }
 
-void Bananas::do_tell(const Architecture& arch, const EvaluationResult& result) {
+void Bananas::do_tell(const Trial& trial, const EvaluationResult& result) {
+  const Architecture& arch = trial.arch;
   if (pending_ > 0) --pending_;
+  proposed_.insert(arch);
+  // A failed evaluation has no value to fit the predictor on; it stays
+  // proposed, so it is never proposed again.
+  if (result.failed()) return;
   told_features_.append(space().encode(arch, encoding_));
   told_archs_.push_back(arch);
   told_values_.push_back(result.objective);
-  proposed_.insert(arch);
 }
 
 std::string Bananas::do_save_state() const {

@@ -3,6 +3,8 @@
 // JSON values and checked reads with DataErrors naming the key. Internal to
 // the library (nlohmann_json is a private dependency).
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -16,6 +18,16 @@ namespace nascpp::detail {
 /// The compact encoding as a JSON array (the space name is stored once, by
 /// BlackBoxOptimizer::save_state).
 inline nlohmann::json arch_to_json(const Architecture& arch) { return arch.encoding(); }
+
+/// An objective as JSON: a failed evaluation's -infinity (which JSON cannot
+/// hold) as null.
+inline nlohmann::json objective_to_json(double objective) {
+  return std::isfinite(objective) ? nlohmann::json(objective) : nlohmann::json();
+}
+
+/// `state[key]` as an objective: null is -infinity (a failed evaluation).
+inline double objective_from_json(const nlohmann::json& state, const char* key,
+                                  const std::string& optimizer);
 
 /// Parses a JSON value, a DataError naming `optimizer` when malformed.
 inline nlohmann::json parse_state(const std::string& text, const std::string& optimizer) {
@@ -45,6 +57,13 @@ T state_get(const nlohmann::json& state, const char* key, const std::string& opt
     throw DataError(fmt::format("optimizer '{}': saved state key '{}' has the wrong type: {}",
                                 optimizer, key, e.what()));
   }
+}
+
+inline double objective_from_json(const nlohmann::json& state, const char* key,
+                                  const std::string& optimizer) {
+  const nlohmann::json& v = state_at(state, key, optimizer);
+  if (v.is_null()) return -std::numeric_limits<double>::infinity();
+  return state_get<double>(state, key, optimizer);
 }
 
 /// An architecture of `space` from its JSON encoding; invalid ones are

@@ -74,7 +74,12 @@ void LocalSearch::build_neighbourhood() {
   }
 }
 
-Architecture LocalSearch::do_ask() {
+bool LocalSearch::do_ask(Trial& trial) {
+  trial.arch = next_architecture();
+  return true;
+}
+
+Architecture LocalSearch::next_architecture() {
   if (init_asked_ < options_.num_init()) {
     ++init_asked_;
     return propose_random();
@@ -130,7 +135,8 @@ Architecture LocalSearch::do_ask() {
   }
 }
 
-void LocalSearch::do_tell(const Architecture& arch, const EvaluationResult& result) {
+void LocalSearch::do_tell(const Trial& trial, const EvaluationResult& result) {
+  const Architecture& arch = trial.arch;
   if (pending_ > 0) --pending_;
   values_[arch] = result.objective;
   told_.emplace_back(arch, result.objective);
@@ -145,7 +151,7 @@ std::string LocalSearch::do_save_state() const {
   };
   nlohmann::json told = nlohmann::json::array();
   for (const auto& [a, v] : told_)
-    told.push_back({{"arch", detail::arch_to_json(a)}, {"value", v}});
+    told.push_back({{"arch", detail::arch_to_json(a)}, {"value", detail::objective_to_json(v)}});
   std::vector<Architecture> proposed(proposed_.begin(), proposed_.end());
   std::sort(proposed.begin(), proposed.end());
   nlohmann::json s;
@@ -155,7 +161,7 @@ std::string LocalSearch::do_save_state() const {
   s["told"] = told;
   s["proposed"] = archs(proposed);
   s["current"] = current_.empty() ? nlohmann::json() : detail::arch_to_json(current_);
-  s["current_value"] = current_value_;
+  s["current_value"] = detail::objective_to_json(current_value_);
   s["neighbourhood"] = archs(neighbourhood_);
   s["queue"] = archs(queue_);
   s["restart"] = restart_.empty() ? nlohmann::json() : detail::arch_to_json(restart_);
@@ -183,13 +189,13 @@ void LocalSearch::do_load_state(const std::string& text) {
   NASCPP_CHECK_DATA(told.is_array(), "optimizer '{}': saved 'told' is not a list", name());
   for (const auto& t : told) {
     Architecture a = detail::arch_from_json(detail::state_at(t, "arch", name()), space(), name());
-    const double v = detail::state_get<double>(t, "value", name());
+    const double v = detail::objective_from_json(t, "value", name());
     values_[a] = v;
     told_.emplace_back(std::move(a), v);
   }
   for (auto& a : archs("proposed")) proposed_.insert(std::move(a));
   current_ = optional_arch("current");
-  current_value_ = detail::state_get<double>(s, "current_value", name());
+  current_value_ = detail::objective_from_json(s, "current_value", name());
   neighbourhood_ = archs("neighbourhood");
   queue_ = archs("queue");
   restart_ = optional_arch("restart");

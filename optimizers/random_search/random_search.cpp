@@ -31,7 +31,7 @@ void RandomSearch::do_attach() {
   all_.clear();
 }
 
-Architecture RandomSearch::do_ask() {
+bool RandomSearch::do_ask(Trial& trial) {
   const std::optional<uint64_t> size = space().size();
   if (size) {
     NASCPP_CHECK(seen_.size() < *size,
@@ -62,11 +62,12 @@ Architecture RandomSearch::do_ask() {
   }
   seen_.insert(arch);
   proposed_.push_back(arch);
-  return arch;
+  trial.arch = std::move(arch);
+  return true;
 }
 
-void RandomSearch::do_tell(const Architecture& arch, const EvaluationResult& result) {
-  (void)arch;
+void RandomSearch::do_tell(const Trial& trial, const EvaluationResult& result) {
+  (void)trial;
   (void)result;  // random search learns nothing from results
 }
 

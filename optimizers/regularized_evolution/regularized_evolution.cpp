@@ -35,12 +35,15 @@ void RegularizedEvolution::do_attach() {
   asked_ = 0;
 }
 
-Architecture RegularizedEvolution::do_ask() {
+bool RegularizedEvolution::do_ask(Trial& trial) {
   // Random initial population; also while results are still outstanding and
-  // the population is empty (asynchronous use).
+  // the population is empty: with several evaluations in flight this is the
+  // asynchronous version of the paper (Real et al. 2019, a worker mutates
+  // the current population whenever it is free).
   if (asked_ < options_.population_size() || population_.empty()) {
     ++asked_;
-    return space().sample(rng());
+    trial.arch = space().sample(rng());
+    return true;
   }
   ++asked_;
   const Member* winner = nullptr;
@@ -48,11 +51,14 @@ Architecture RegularizedEvolution::do_ask() {
     const Member& m = population_[rng().index(population_.size())];
     if (winner == nullptr || m.objective > winner->objective) winner = &m;
   }
-  return space().mutate(winner->arch, rng());
+  trial.arch = space().mutate(winner->arch, rng());
+  return true;
 }
 
-void RegularizedEvolution::do_tell(const Architecture& arch, const EvaluationResult& result) {
-  population_.push_back({arch, result.objective});
+void RegularizedEvolution::do_tell(const Trial& trial, const EvaluationResult& result) {
+  // A failed evaluation joins with -infinity: it never wins a tournament
+  // and ages out like any member.
+  population_.push_back({trial.arch, result.objective});
   while (static_cast<int64_t>(population_.size()) > options_.population_size()) {
     population_.pop_front();  // aging: the oldest dies, not the worst
   }
@@ -61,7 +67,8 @@ void RegularizedEvolution::do_tell(const Architecture& arch, const EvaluationRes
 std::string RegularizedEvolution::do_save_state() const {
   nlohmann::json population = nlohmann::json::array();
   for (const auto& m : population_) {
-    population.push_back({{"arch", detail::arch_to_json(m.arch)}, {"objective", m.objective}});
+    population.push_back(
+        {{"arch", detail::arch_to_json(m.arch)}, {"objective", detail::objective_to_json(m.objective)}});
   }
   return nlohmann::json{{"asked", asked_}, {"population", population}}.dump();
 }
@@ -75,7 +82,7 @@ void RegularizedEvolution::do_load_state(const std::string& text) {
   std::deque<Member> loaded;
   for (const auto& m : population) {
     loaded.push_back({detail::arch_from_json(detail::state_at(m, "arch", name()), space(), name()),
-                      detail::state_get<double>(m, "objective", name())});
+                      detail::objective_from_json(m, "objective", name())});
   }
   population_ = std::move(loaded);
   asked_ = asked;

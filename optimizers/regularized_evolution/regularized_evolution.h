@@ -43,8 +43,8 @@ class RegularizedEvolution : public BlackBoxOptimizer {
 
  private:
   void do_attach() override;
-  Architecture do_ask() override;
-  void do_tell(const Architecture& arch, const EvaluationResult& result) override;
+  bool do_ask(Trial& trial) override;
+  void do_tell(const Trial& trial, const EvaluationResult& result) override;
   std::string do_save_state() const override;
   void do_load_state(const std::string& state) override;
 

@@ -1,10 +1,10 @@
 #include "nascpp/evaluators/tabular.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
-#include "benchmarks/nasbench201/nasbench201_benchmark.h"
+#include <fmt/ranges.h>
+
 #include "nascpp/core/error.h"
 #include "nascpp/registries.h"
 
@@ -21,10 +21,6 @@ void check_choice(const std::string& what, const std::string& value,
   if (!contains(choices, value)) throw ConfigError(unknown_choice_message(what, value, choices));
 }
 
-std::string fidelity_metric(const std::string& metric, int64_t epochs) {
-  return fmt::format("{}_{}ep", metric, epochs);
-}
-
 }  // namespace
 
 TabularEvaluatorOptions TabularEvaluatorOptions::from_config(ConfigNode& cfg) {
@@ -36,7 +32,6 @@ TabularEvaluatorOptions TabularEvaluatorOptions::from_config(ConfigNode& cfg) {
   o.noise(cfg.get_choice("noise", o.noise(), {"mean", "seed"}));
   o.cost_metric(cfg.get<std::string>("cost_metric", o.cost_metric()));
   o.extra_metrics(cfg.get<std::vector<std::string>>("extra_metrics", o.extra_metrics()));
-  o.full_epochs(cfg.get<int64_t>("full_epochs", o.full_epochs()));
   o.validate();
   return o;
 }
@@ -46,19 +41,7 @@ void TabularEvaluatorOptions::validate() const {
   NASCPP_CHECK_CONFIG(!metric_.empty(), "tabular evaluator: metric must not be empty");
   NASCPP_CHECK_CONFIG(noise_ == "mean" || noise_ == "seed", "tabular evaluator: {}",
                       unknown_choice_message("noise", noise_, {"mean", "seed"}));
-  NASCPP_CHECK_CONFIG(full_epochs_ >= 1, "tabular evaluator: full_epochs must be >= 1, got {}",
-                      full_epochs_);
 }
-
-// NAS-Bench-201 look-ups with ids resolved once: no string work per query.
-struct TabularEvaluator::Fast {
-  const NasBench201Benchmark* bench = nullptr;
-  NasBench201Benchmark::MetricId objective;
-  NasBench201Benchmark::MetricId report;
-  NasBench201Benchmark::MetricId cost;
-  std::vector<std::pair<int64_t, NasBench201Benchmark::MetricId>> fidelity;
-  std::vector<NasBench201Benchmark::MetricId> extra;
-};
 
 TabularEvaluator::TabularEvaluator(std::shared_ptr<const Benchmark> benchmark,
                                    TabularEvaluatorOptions options)
@@ -66,64 +49,68 @@ TabularEvaluator::TabularEvaluator(std::shared_ptr<const Benchmark> benchmark,
   NASCPP_CHECK_CONFIG(benchmark_ != nullptr, "tabular evaluator: no benchmark given");
   options_.validate();
   const auto datasets = benchmark_->datasets();
-  const auto metrics = benchmark_->metrics();
   const std::string where = fmt::format("benchmark '{}'", benchmark_->name());
-  check_choice(where + " dataset", options_.dataset(), datasets);
-  check_choice(where + " metric", options_.metric(), metrics);
-  check_choice(where + " metric", options_.report_metric(), metrics);
-  check_choice(where + " metric", options_.cost_metric(), metrics);
-  for (const auto& m : options_.extra_metrics()) check_choice(where + " metric", m, metrics);
+  check_choice(where + " dataset (tabular evaluator option 'dataset')", options_.dataset(),
+               datasets);
+  const auto have = benchmark_->metrics(options_.dataset());
+  const auto option_check = [&](const char* option, const std::string& metric) {
+    if (!contains(have, metric)) {
+      throw ConfigError(fmt::format(
+          "tabular evaluator option '{}': {}", option,
+          unknown_choice_message(where + " metric of dataset '" + options_.dataset() + "'",
+                                 metric, have)));
+    }
+  };
+  option_check("metric", options_.metric());
+  option_check("cost_metric", options_.cost_metric());
+  for (const auto& m : options_.extra_metrics()) option_check("extra_metrics", m);
 
-  const auto* nb201 = dynamic_cast<const NasBench201Benchmark*>(benchmark_.get());
   report_dataset_ = options_.report_dataset();
   if (report_dataset_.empty()) {
+    // NAS-Bench-201's protocol: search cifar10-valid, report cifar10's test accuracy.
     report_dataset_ = options_.dataset();
     const std::string suffix = "-valid";
-    const bool has_report =
-        nb201 == nullptr || contains(nb201->metrics(report_dataset_), options_.report_metric());
-    if (!has_report && report_dataset_.size() > suffix.size() &&
+    if (!contains(have, options_.report_metric()) && report_dataset_.size() > suffix.size() &&
         report_dataset_.compare(report_dataset_.size() - suffix.size(), suffix.size(), suffix) ==
             0) {
       report_dataset_.resize(report_dataset_.size() - suffix.size());
     }
   }
-  check_choice(where + " dataset", report_dataset_, datasets);
-
-  for (const auto& m : metrics) {
-    const std::string prefix = options_.metric() + "_";
-    if (m.size() > prefix.size() + 2 && m.compare(0, prefix.size(), prefix) == 0 &&
-        m.compare(m.size() - 2, 2, "ep") == 0) {
-      const std::string digits = m.substr(prefix.size(), m.size() - prefix.size() - 2);
-      if (!digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-            return std::isdigit(static_cast<unsigned char>(c)) != 0;
-          })) {
-        fidelities_.push_back(std::stoll(digits));
-      }
-    }
+  check_choice(where + " dataset (tabular evaluator option 'report_dataset')", report_dataset_,
+               datasets);
+  const auto report_have = benchmark_->metrics(report_dataset_);
+  if (!contains(report_have, options_.report_metric())) {
+    throw ConfigError(fmt::format(
+        "tabular evaluator option 'report_metric': {}",
+        unknown_choice_message(where + " metric of dataset '" + report_dataset_ + "'",
+                               options_.report_metric(), report_have)));
   }
-  std::sort(fidelities_.begin(), fidelities_.end());
 
-  if (nb201 != nullptr) {
-    // metric_id checks that each metric exists for its dataset, with a
-    // message listing those that do.
-    fast_ = std::make_unique<Fast>();
-    fast_->bench = nb201;
-    fast_->objective = nb201->metric_id(options_.dataset(), options_.metric());
-    fast_->report = nb201->metric_id(report_dataset_, options_.report_metric());
-    fast_->cost = nb201->metric_id(options_.dataset(), options_.cost_metric());
+  const auto epochs = benchmark_->fidelities(options_.dataset());
+  NASCPP_CHECK_DATA(!epochs.empty(), "{} lists no fidelities for dataset '{}'", where,
+                    options_.dataset());
+  range_.min_epochs = epochs.front();
+  range_.max_epochs = epochs.back();
+  range_.available = epochs;
+  const auto report_epochs = benchmark_->fidelities(report_dataset_);
+  for (int64_t e : epochs) {
+    Handles h;
+    h.epochs = e;
+    h.objective = benchmark_->resolve(options_.dataset(), options_.metric(), e);
+    // The report dataset may lack this fidelity: then the metric is unavailable.
+    if (std::find(report_epochs.begin(), report_epochs.end(), e) != report_epochs.end()) {
+      h.report = benchmark_->resolve(report_dataset_, options_.report_metric(), e);
+    }
+    h.cost = benchmark_->resolve(options_.dataset(), options_.cost_metric(), e);
     for (const auto& m : options_.extra_metrics()) {
-      fast_->extra.push_back(nb201->metric_id(options_.dataset(), m));
+      h.extra.push_back(benchmark_->resolve(options_.dataset(), m, e));
     }
-    const auto have = nb201->metrics(options_.dataset());
-    std::vector<int64_t> kept;
-    for (int64_t e : fidelities_) {
-      const std::string name = fidelity_metric(options_.metric(), e);
-      if (contains(have, name)) {
-        kept.push_back(e);
-        fast_->fidelity.emplace_back(e, nb201->metric_id(options_.dataset(), name));
-      }
+    if (e == range_.max_epochs) {
+      NASCPP_CHECK_DATA(h.objective.valid() && h.cost.valid(),
+                        "{}: metric '{}' or cost '{}' has no values for the full training",
+                        where, options_.metric(), options_.cost_metric());
     }
-    fidelities_ = kept;
+    handles_.push_back(std::move(h));
   }
 }
 
@@ -142,50 +129,53 @@ std::vector<std::string> TabularEvaluator::metric_names() const {
   return out;
 }
 
-EvaluationResult TabularEvaluator::do_evaluate(const Architecture& arch, const Fidelity& fidelity,
-                                               Rng& rng) {
-  const bool noisy = options_.noise() == "seed";
-  EvaluationResult r;
-  const double fraction =
-      fidelity.epochs > 0 ? static_cast<double>(fidelity.epochs) / options_.full_epochs() : 1.0;
-  std::optional<double> objective;
-  std::optional<double> report;
-  std::optional<double> cost;
-  if (fast_) {
-    const NasBench201Benchmark& b = *fast_->bench;
-    NasBench201Benchmark::MetricId objective_id = fast_->objective;
-    if (fidelity.epochs > 0) {
-      for (const auto& [e, id] : fast_->fidelity) {
-        if (e == fidelity.epochs) objective_id = id;
-      }
-    }
-    objective = noisy ? b.value(arch, objective_id, rng) : b.value(arch, objective_id);
-    report = b.value(arch, fast_->report);
-    cost = b.value(arch, fast_->cost);
-    for (size_t i = 0; i < fast_->extra.size(); ++i) {
-      if (auto v = b.value(arch, fast_->extra[i])) {
-        r.metrics[options_.extra_metrics()[i]] = *v;
-      }
-    }
-  } else {
-    const std::string metric = fidelity.epochs > 0
-                                   ? fidelity_metric(options_.metric(), fidelity.epochs)
-                                   : options_.metric();
-    objective = benchmark_->query(arch, metric, options_.dataset(), noisy ? &rng : nullptr);
-    report = benchmark_->query(arch, options_.report_metric(), report_dataset_);
-    cost = benchmark_->query(arch, options_.cost_metric(), options_.dataset());
-    for (const auto& m : options_.extra_metrics()) {
-      if (auto v = benchmark_->query(arch, m, options_.dataset())) r.metrics[m] = *v;
-    }
+const TabularEvaluator::Handles& TabularEvaluator::handles(int64_t epochs) const {
+  for (const auto& h : handles_) {
+    if (h.epochs == epochs) return h;
   }
+  std::vector<std::string> names;
+  for (const auto& h : handles_) names.push_back(std::to_string(h.epochs));
+  throw ConfigError(fmt::format("benchmark '{}' has no results after {} epochs; its fidelities: {}",
+                                benchmark_->name(), epochs, join(names)));
+}
+
+EvaluationResult TabularEvaluator::do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) {
+  const Handles& h = handles(epochs);
+  const Benchmark& b = *benchmark_;
+  const Architecture& arch = trial.arch;
+  EvaluationResult r;
+  const auto report_or_missing = [&](const std::string& name, const Benchmark::Handle& handle) {
+    if (!handle.valid()) {
+      r.unavailable.push_back(name);
+      return;
+    }
+    if (auto v = b.value(arch, handle)) r.metrics[name] = *v;
+  };
+  if (!h.objective.valid()) {
+    throw ConfigError(fmt::format("benchmark '{}' has no {} of {} after {} epochs",
+                                  b.name(), options_.metric(), options_.dataset(), epochs));
+  }
+  const std::optional<double> objective =
+      options_.noise() == "seed" ? b.value(arch, h.objective, rng) : b.value(arch, h.objective);
   NASCPP_CHECK_DATA(objective.has_value() && std::isfinite(*objective),
-                    "benchmark '{}' has no {} on {} for architecture {} (encoding of {} values)",
-                    benchmark_->name(), options_.metric(), options_.dataset(), arch.space(),
-                    arch.encoding().size());
+                    "benchmark '{}' has no {} on {} after {} epochs for architecture {} of space "
+                    "'{}' (trial {})",
+                    b.name(), options_.metric(), options_.dataset(), epochs,
+                    fmt::join(arch.encoding(), ","), arch.space(), trial.id);
   r.objective = *objective;
   r.metrics[options_.metric()] = *objective;
-  if (report) r.metrics[options_.report_metric()] = *report;
-  r.cost = cost ? *cost * fraction : 0.0;
+  if (options_.report_metric() != options_.metric() || report_dataset_ != options_.dataset()) {
+    report_or_missing(options_.report_metric(), h.report);
+  }
+  for (size_t i = 0; i < h.extra.size(); ++i) report_or_missing(options_.extra_metrics()[i], h.extra[i]);
+  const std::optional<double> cost = b.value(arch, h.cost);
+  double paid = cost.value_or(0.0);
+  if (trial.continues) {
+    // The continued trial's training is paid already: only the difference.
+    const Handles& before = handles(trial.continues->epochs);
+    paid -= b.value(arch, before.cost).value_or(0.0);
+  }
+  r.cost = std::max(0.0, paid);
   return r;
 }
 

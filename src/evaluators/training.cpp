@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "nascpp/core/error.h"
@@ -78,28 +79,74 @@ std::vector<std::string> TrainingEvaluator::metric_names() const {
   return {"valid_acc", "train_acc", "train_loss", "params_mb", "train_time_s"};
 }
 
-EvaluationResult TrainingEvaluator::do_evaluate(const Architecture& arch, const Fidelity& fidelity,
-                                                Rng& rng) {
+FidelityRange TrainingEvaluator::fidelity_range() const {
+  FidelityRange r;
+  r.min_epochs = 1;
+  r.max_epochs = options_.trainer().epochs();
+  return r;
+}
+
+EvaluationResult TrainingEvaluator::do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) {
   const auto start = std::chrono::steady_clock::now();
+  const Architecture& arch = trial.arch;
   space_->validate(arch);
   seed_torch(rng.next_seed());
-  auto network = space_->build_network(arch, spec_);
   TrainerOptions trainer_options = options_.trainer();
-  if (fidelity.epochs > 0) trainer_options.epochs(fidelity.epochs);
-  Trainer trainer(trainer_options, dataset_->mean(), dataset_->stddev());
-  const auto epochs = trainer.fit(*network, train_);
-  const EvalMetrics valid = trainer.evaluate(*network, valid_);
+  trainer_options.stop_after_epochs(epochs);
+  bool continued = false;
+  if (!options_.checkpoint_dir().empty() && trial.id >= 0) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(options_.checkpoint_dir(), ec);
+    NASCPP_CHECK_DATA(!ec, "training evaluator: cannot create the checkpoint folder '{}': {}",
+                      options_.checkpoint_dir(), ec.message());
+    const auto path = [this](int64_t id) {
+      return (fs::path(options_.checkpoint_dir()) / fmt::format("trial-{}.ckpt", id)).string();
+    };
+    const std::string own = path(trial.id);
+    // A checkpoint of this trial is one of an interrupted attempt: start over.
+    fs::remove(own, ec);
+    if (trial.continues && fs::exists(path(trial.continues->trial))) {
+      fs::copy_file(path(trial.continues->trial), own, fs::copy_options::overwrite_existing, ec);
+      NASCPP_CHECK_DATA(!ec, "training evaluator: cannot copy the checkpoint of trial {}: {}",
+                        trial.continues->trial, ec.message());
+      continued = true;
+    }
+    trainer_options.checkpoint(own).resume(true);
+  }
+  std::vector<EpochMetrics> history;
+  EvalMetrics valid;
+  int64_t parameters = 0;
+  try {
+    auto network = space_->build_network(arch, spec_);
+    parameters = count_parameters(*network);
+    Trainer trainer(trainer_options, dataset_->mean(), dataset_->stddev());
+    history = trainer.fit(*network, train_);
+    valid = trainer.evaluate(*network, valid_);
+  } catch (const DivergenceError& e) {
+    throw DivergenceError(fmt::format("trial {} ({} epochs): {}", trial.id, epochs, e.what()));
+  } catch (const c10::Error& e) {
+    // The candidate's network failed in LibTorch (e.g. out of memory): a
+    // failed evaluation, not the end of the search.
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return EvaluationResult::failed_with(
+        fmt::format("trial {} ({} epochs): LibTorch failed: {}", trial.id, epochs,
+                    e.what_without_backtrace()),
+        seconds);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   EvaluationResult r;
   r.objective = valid.top1;
   r.metrics["valid_acc"] = valid.top1;
-  r.metrics["train_acc"] = epochs.empty() ? 0.0 : epochs.back().train_top1;
-  r.metrics["train_loss"] = epochs.empty() ? 0.0 : epochs.back().train_loss;
-  r.metrics["params_mb"] = static_cast<double>(count_parameters(*network)) / 1e6;
+  r.metrics["train_acc"] = history.empty() ? 0.0 : history.back().train_top1;
+  r.metrics["train_loss"] = history.empty() ? 0.0 : history.back().train_loss;
+  r.metrics["params_mb"] = static_cast<double>(parameters) / 1e6;
   r.metrics["train_time_s"] = seconds;
   r.cost = seconds;
+  r.epochs_paid = continued ? epochs - trial.continues->epochs : epochs;
   return r;
 }
 

@@ -15,6 +15,7 @@
 #include "nascpp/core/io.h"
 #include "nascpp/core/log.h"
 #include "nascpp/experiment.h"
+#include "nascpp/run_directory.h"
 
 namespace nascpp {
 
@@ -37,33 +38,17 @@ struct Run {
   std::string pareto_csv;  // "" when the run has no front
 };
 
-// trajectory.csv: step,cost_s,wall_s,objective,report,architecture (the
-// architecture last and unquoted-safe: only the first five fields are split).
+// The run's trajectory as points: after each step, the incumbent's value
+// over the executor's clock (simulated time with simulated workers, else
+// the cumulative cost).
 std::vector<Point> read_trajectory(const std::string& dir, bool use_report) {
-  const std::string path = (fs::path(dir) / "trajectory.csv").string();
-  const auto lines = read_complete_lines(path);
-  NASCPP_CHECK_DATA(!lines.empty() && lines[0].rfind("step,cost_s,wall_s,objective,report", 0) == 0,
-                    "'{}' is not a nascpp trajectory (header expected)", path);
   std::vector<Point> out;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::vector<std::string> fields;
-    size_t start = 0;
-    for (int f = 0; f < 5; ++f) {
-      const size_t comma = lines[i].find(',', start);
-      NASCPP_CHECK_DATA(comma != std::string::npos, "'{}' line {}: expected 6 fields", path, i + 1);
-      fields.push_back(lines[i].substr(start, comma - start));
-      start = comma + 1;
-    }
-    try {
-      Point p;
-      p.step = std::stoll(fields[0]);
-      p.cost = std::stod(fields[1]);
-      const std::string& v = use_report ? fields[4] : fields[3];
-      p.value = v.empty() ? kNaN : std::stod(v);
-      out.push_back(p);
-    } catch (const std::exception&) {
-      throw DataError(fmt::format("'{}' line {}: malformed number", path, i + 1));
-    }
+  for (const auto& row : RunDirectory::open_read_only(dir)->trajectory()) {
+    Point p;
+    p.step = row.step;
+    p.cost = row.time_s;
+    p.value = use_report ? (row.report ? *row.report : kNaN) : row.objective;
+    out.push_back(p);
   }
   return out;
 }

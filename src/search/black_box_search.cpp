@@ -12,6 +12,7 @@ Budget Budget::from_config(ConfigNode& cfg) {
   b.max_queries(cfg.get<int64_t>("max_queries", b.max_queries()));
   b.max_simulated_s(cfg.get<double>("max_simulated_s", b.max_simulated_s()));
   b.max_wall_s(cfg.get<double>("max_wall_s", b.max_wall_s()));
+  b.max_epochs(cfg.get<double>("max_epochs", b.max_epochs()));
   b.validate();
   return b;
 }
@@ -19,14 +20,17 @@ Budget Budget::from_config(ConfigNode& cfg) {
 void Budget::validate() const {
   NASCPP_CHECK_CONFIG(max_queries_ >= 0, "budget max_queries must be >= 0 (0: no limit), got {}",
                       max_queries_);
-  NASCPP_CHECK_CONFIG(max_simulated_s_ >= 0 && !std::isnan(max_simulated_s_),
-                      "budget max_simulated_s must be >= 0 (0: no limit), got {}",
-                      max_simulated_s_);
-  NASCPP_CHECK_CONFIG(max_wall_s_ >= 0 && !std::isnan(max_wall_s_),
-                      "budget max_wall_s must be >= 0 (0: no limit), got {}", max_wall_s_);
-  NASCPP_CHECK_CONFIG(max_queries_ > 0 || max_simulated_s_ > 0 || max_wall_s_ > 0,
+  const auto check = [](const char* key, double v) {
+    NASCPP_CHECK_CONFIG(v >= 0 && std::isfinite(v),
+                        "budget {} must be a finite number >= 0 (0: no limit), got {}", key, v);
+  };
+  check("max_simulated_s", max_simulated_s_);
+  check("max_wall_s", max_wall_s_);
+  check("max_epochs", max_epochs_);
+  NASCPP_CHECK_CONFIG(max_queries_ > 0 || max_simulated_s_ > 0 || max_wall_s_ > 0 ||
+                          max_epochs_ > 0,
                       "the budget sets no limit; set at least one of max_queries, "
-                      "max_simulated_s, max_wall_s");
+                      "max_simulated_s, max_wall_s, max_epochs");
 }
 
 std::vector<Constraint> constraints_from_config(ConfigNode& cfg) {
@@ -73,8 +77,52 @@ const Evaluation* SearchResult::incumbent_at(int64_t queries) const {
   return at < 0 ? nullptr : &evaluations[static_cast<size_t>(at)];
 }
 
-SearchResult run_black_box(BlackBoxOptimizer& optimizer, Evaluator& evaluator, Rng& rng,
-                           const SearchOptions& options, const SearchCallback& callback) {
+uint64_t evaluation_seed_of(uint64_t evaluation_seed, int64_t trial_id) {
+  // SplitMix64 of the pair: independent streams per trial.
+  uint64_t z = evaluation_seed + 0x9E3779B97F4A7C15ULL * (static_cast<uint64_t>(trial_id) + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+namespace {
+
+// The incumbent rule of search.h, updated one evaluation at a time.
+struct IncumbentTracker {
+  int64_t best = -1;
+  int64_t best_epochs = -1;
+  double best_objective = 0.0;
+
+  void add(const Evaluation& e) {
+    if (!e.feasible) return;
+    const int64_t epochs = e.result.epochs;
+    if (best < 0 || epochs > best_epochs ||
+        (epochs == best_epochs && e.result.objective > best_objective)) {
+      best = e.query;
+      best_epochs = epochs;
+      best_objective = e.result.objective;
+    }
+  }
+};
+
+bool is_feasible(const EvaluationResult& r, const std::vector<Constraint>& constraints) {
+  if (r.failed()) return false;
+  for (const auto& c : constraints) {
+    auto it = r.metrics.find(c.metric);
+    if (it == r.metrics.end() || !(it->second <= c.max_value)) return false;
+  }
+  return true;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+SearchResult run_black_box(BlackBoxOptimizer& optimizer, Executor& executor, Evaluator& evaluator,
+                           Rng& rng, const SearchOptions& options,
+                           const SearchCallback& callback) {
   const Budget& budget = options.budget();
   budget.validate();
   const auto reported = evaluator.metric_names();
@@ -86,75 +134,221 @@ SearchResult run_black_box(BlackBoxOptimizer& optimizer, Evaluator& evaluator, R
                                              c.metric, reported)));
     }
   }
+  NASCPP_CHECK_CONFIG(executor.running() == 0, "executor '{}' has trials running already",
+                      executor.name());
+  optimizer.set_max_in_flight(executor.workers());
+  evaluator.resolve_epochs(options.fidelity());  // a ConfigError before anything runs
+  optimizer.set_fidelities(options.fidelity(), evaluator.fidelity_range());
 
   SearchResult result;
   if (budget.max_queries() > 0) {
     result.evaluations.reserve(static_cast<size_t>(budget.max_queries()));
     result.incumbent_trajectory.reserve(static_cast<size_t>(budget.max_queries()));
   }
+  IncumbentTracker incumbent;
   double cost = 0.0;
-  int64_t best = -1;
-  double previous_wall = 0.0;
-  for (const auto& e : options.previous()) {
-    NASCPP_CHECK(e.query == static_cast<int64_t>(result.evaluations.size()),
-                 "previous evaluation {} has query number {}", result.evaluations.size(),
-                 e.query);
-    if (e.feasible &&
-        (best < 0 ||
-         e.result.objective > result.evaluations[static_cast<size_t>(best)].result.objective)) {
-      best = e.query;
-    }
+  double epochs = 0.0;
+  const auto record = [&](Evaluation e) {
+    e.query = static_cast<int64_t>(result.evaluations.size());
     cost += e.result.cost;
-    previous_wall = e.wall_s;
-    result.evaluations.push_back(e);
-    result.evaluations.back().cumulative_cost = cost;
-    result.incumbent_trajectory.push_back(best);
+    epochs += static_cast<double>(e.result.epochs_paid);
+    e.cumulative_cost = cost;
+    e.cumulative_epochs = epochs;
+    incumbent.add(e);
+    result.evaluations.push_back(std::move(e));
+    result.incumbent_trajectory.push_back(incumbent.best);
+  };
+
+  // ---- resume: the checkpoint, then the logged evaluations past it ----
+  const std::vector<Evaluation>& log = options.previous();
+  for (size_t i = 0; i < log.size(); ++i) {
+    NASCPP_CHECK_DATA(log[i].query == static_cast<int64_t>(i),
+                      "logged evaluation {} has query number {} (the log is out of order)", i,
+                      log[i].query);
   }
-  const auto start = std::chrono::steady_clock::now() -
-                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                         std::chrono::duration<double>(previous_wall));
+  size_t replayed = 0;  // log entries accounted for
+  std::map<int64_t, const Evaluation*> logged;  // by trial id, not yet replayed
+  double wall_offset = log.empty() ? 0.0 : log.back().wall_s;
+  if (const auto& ckpt = options.checkpoint()) {
+    NASCPP_CHECK_DATA(ckpt->completed >= 0 && static_cast<size_t>(ckpt->completed) <= log.size(),
+                      "the search checkpoint is after {} evaluations but {} are logged: the log "
+                      "lost lines the checkpoint relies on",
+                      ckpt->completed, log.size());
+    optimizer.load_state(ckpt->optimizer_state);
+    rng.set_state(ckpt->rng_state);
+    for (; replayed < static_cast<size_t>(ckpt->completed); ++replayed) record(log[replayed]);
+  }
+  for (size_t i = replayed; i < log.size(); ++i) {
+    NASCPP_CHECK_DATA(logged.emplace(log[i].trial.id, &log[i]).second,
+                      "trial {} is logged twice (evaluations {} and later)", log[i].trial.id, i);
+  }
+  const auto known = [&](int64_t trial) -> const EvaluationResult* {
+    auto it = logged.find(trial);
+    return it == logged.end() ? nullptr : &it->second->result;
+  };
+  const auto seed_of = [&](int64_t trial) {
+    return evaluation_seed_of(options.evaluation_seed(), trial);
+  };
+  // A deterministic executor gets logged results with the trials and returns
+  // them in the logged order; otherwise the loop holds them back and replays
+  // the log's order itself.
+  const bool deterministic = executor.deterministic();
+  std::map<int64_t, Trial> held;
+  if (const auto& ckpt = options.checkpoint()) {
+    NASCPP_CHECK_DATA(optimizer.pending().size() == ckpt->running.size(),
+                      "the search checkpoint has {} trials running but the optimizer {} pending",
+                      ckpt->running.size(), optimizer.pending().size());
+    std::map<int64_t, uint64_t> seeds;
+    std::map<int64_t, EvaluationResult> results;
+    std::vector<RunningTrial> running;
+    for (const auto& r : ckpt->running) {
+      NASCPP_CHECK_DATA(optimizer.pending().count(r.trial) == 1,
+                        "the search checkpoint has trial {} running, but the optimizer's state "
+                        "has it not pending",
+                        r.trial);
+      seeds[r.trial] = seed_of(r.trial);
+      const EvaluationResult* result = known(r.trial);
+      if (result != nullptr && !deterministic) {
+        held.emplace(r.trial, optimizer.pending().at(r.trial));
+        continue;
+      }
+      if (result != nullptr) results.emplace(r.trial, *result);
+      running.push_back(r);
+    }
+    executor.restore(ckpt->clock, running, optimizer.pending(), seeds, results);
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  const auto wall = [&] { return wall_offset + seconds_since(start); };
+  const auto cost_clock = [&] { return executor.simulated_clock() ? executor.now() : cost; };
+  auto last_checkpoint = start;
+  int64_t since_checkpoint = 0;
+  const auto stop_asking = [&]() -> const char* {
+    if (budget.max_queries() > 0 && optimizer.trials_asked() >= budget.max_queries()) {
+      return "max_queries";
+    }
+    if (budget.max_simulated_s() > 0 && cost_clock() >= budget.max_simulated_s()) {
+      return "max_simulated_s";
+    }
+    if (budget.max_epochs() > 0 && epochs >= budget.max_epochs()) return "max_epochs";
+    // Wall time is not checked while the log is replayed: the interrupted
+    // run asked those trials.
+    if (replayed >= log.size() && budget.max_wall_s() > 0 && wall() >= budget.max_wall_s()) {
+      return "max_wall_s";
+    }
+    return nullptr;
+  };
+  const auto in_flight = [&] { return executor.running() + static_cast<int64_t>(held.size()); };
+
+  const char* stopped = nullptr;
   for (;;) {
-    const int64_t done = static_cast<int64_t>(result.evaluations.size());
-    if (budget.max_queries() > 0 && done >= budget.max_queries()) {
-      result.stop_reason = "max_queries";
-      break;
+    // Fill the free workers.
+    while (in_flight() < executor.workers()) {
+      stopped = stop_asking();
+      if (stopped != nullptr) break;
+      auto trial = optimizer.ask();
+      if (!trial) break;  // nothing now: wait for results
+      const EvaluationResult* result = known(trial->id);
+      if (result != nullptr && !deterministic) {
+        held.emplace(trial->id, std::move(*trial));
+      } else {
+        executor.submit(*trial, seed_of(trial->id), result);
+      }
     }
-    if (budget.max_simulated_s() > 0 && cost >= budget.max_simulated_s()) {
-      result.stop_reason = "max_simulated_s";
-      break;
-    }
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (budget.max_wall_s() > 0 && wall >= budget.max_wall_s()) {
-      result.stop_reason = "max_wall_s";
+    if (in_flight() == 0) {
+      if (stopped == nullptr) {
+        stopped = stop_asking();
+        NASCPP_CHECK(stopped != nullptr,
+                     "optimizer '{}' proposes nothing while no trial is pending ({} asked, {} "
+                     "told): it would wait forever",
+                     optimizer.name(), optimizer.trials_asked(), result.evaluations.size());
+      }
       break;
     }
 
+    // The next completion.
     Evaluation e;
-    e.query = done;
-    e.arch = optimizer.ask();
-    e.result = evaluator.evaluate(e.arch, options.fidelity(), rng);
-    for (const auto& c : options.constraints()) {
-      auto it = e.result.metrics.find(c.metric);
-      e.feasible = e.feasible && it != e.result.metrics.end() && it->second <= c.max_value;
+    const bool replaying = replayed < log.size();
+    if (replaying && !deterministic) {
+      const Evaluation& next = log[replayed];
+      auto it = held.find(next.trial.id);
+      NASCPP_CHECK_DATA(it != held.end(),
+                        "the logged evaluation {} (trial {}) is not one the optimizer has pending "
+                        "now: the run's configuration, data or code changed since it was logged; "
+                        "it cannot be resumed",
+                        replayed, next.trial.id);
+      held.erase(it);
+      e = next;
+    } else {
+      const Completion c = executor.wait();
+      e.trial = c.trial;
+      e.result = c.result;
+      e.start_s = c.start_s;
+      e.end_s = c.end_s;
+      e.worker = c.worker;
+      e.feasible = is_feasible(e.result, options.constraints());
+      e.wall_s = wall();
+      if (replaying) {
+        const Evaluation& next = log[replayed];
+        NASCPP_CHECK_DATA(next.trial.id == e.trial.id,
+                          "the logged evaluation {} is trial {}, but the resumed run completes "
+                          "trial {} there: the run's configuration, data or code changed since "
+                          "it was logged; it cannot be resumed",
+                          replayed, next.trial.id, e.trial.id);
+        e = next;
+      }
     }
-    cost += e.result.cost;
-    e.cumulative_cost = cost;
-    e.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    optimizer.tell(e.arch, e.result);
-    if (e.feasible &&
-        (best < 0 ||
-         e.result.objective > result.evaluations[static_cast<size_t>(best)].result.objective)) {
-      best = done;
+    if (replaying) {
+      const Trial& asked = optimizer.pending().count(e.trial.id)
+                               ? optimizer.pending().at(e.trial.id)
+                               : e.trial;
+      NASCPP_CHECK_DATA(asked.arch == e.trial.arch && asked.fidelity == e.trial.fidelity,
+                        "the logged evaluation {} (trial {}) has another architecture or fidelity "
+                        "than the optimizer proposes now: the run's configuration, data or code "
+                        "changed since it was logged; it cannot be resumed",
+                        replayed, e.trial.id);
+      logged.erase(e.trial.id);
+      ++replayed;
+      executor.advance_clock(e.end_s);
     }
-    result.evaluations.push_back(std::move(e));
-    result.incumbent_trajectory.push_back(best);
-    if (callback && !callback(result)) {
-      result.stop_reason = "callback";
+    optimizer.tell(e.trial, e.result);
+    record(std::move(e));
+    ++since_checkpoint;
+    if (!replaying && callback && !callback(result)) {
+      stopped = "callback";
       break;
     }
+    if (options.on_checkpoint() &&
+        ((options.checkpoint_every() > 0 && since_checkpoint >= options.checkpoint_every()) ||
+         (options.checkpoint_seconds() > 0 &&
+          seconds_since(last_checkpoint) >= options.checkpoint_seconds()))) {
+      SearchCheckpoint ckpt;
+      ckpt.completed = static_cast<int64_t>(result.evaluations.size());
+      ckpt.optimizer_state = optimizer.save_state();
+      ckpt.rng_state = rng.state();
+      ckpt.clock = executor.now();
+      ckpt.running = executor.running_trials();
+      for (const auto& [id, t] : held) {
+        (void)t;
+        ckpt.running.push_back(RunningTrial{id, 0, ckpt.clock});
+      }
+      options.on_checkpoint()(ckpt);
+      since_checkpoint = 0;
+      last_checkpoint = std::chrono::steady_clock::now();
+    }
   }
+  NASCPP_CHECK_DATA(replayed >= log.size(),
+                    "the resumed run stopped ({}) before replaying all {} logged evaluations "
+                    "(at {}): the configuration changed since they were logged",
+                    stopped ? stopped : "?", log.size(), replayed);
+  result.stop_reason = stopped ? stopped : "";
   return result;
+}
+
+SearchResult run_black_box(BlackBoxOptimizer& optimizer, Evaluator& evaluator, Rng& rng,
+                           const SearchOptions& options, const SearchCallback& callback) {
+  SequentialExecutor executor(evaluator);
+  return run_black_box(optimizer, executor, evaluator, rng, options, callback);
 }
 
 }  // namespace nascpp

@@ -8,39 +8,48 @@
 
 namespace nascpp {
 
-std::vector<size_t> pareto_front(const std::vector<Evaluation>& evaluations,
-                                 const std::string& cost_metric) {
-  struct Point {
-    double cost;
-    double objective;
-    size_t index;
-  };
-  std::vector<Point> points;
-  points.reserve(evaluations.size());
-  for (size_t i = 0; i < evaluations.size(); ++i) {
-    const auto& m = evaluations[i].result.metrics;
-    auto it = m.find(cost_metric);
-    if (it != m.end()) points.push_back({it->second, evaluations[i].result.objective, i});
-  }
-  NASCPP_CHECK_CONFIG(evaluations.empty() || !points.empty(),
-                      "Pareto front: no evaluation reports the metric '{}'", cost_metric);
+std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& points) {
+  std::vector<size_t> order(points.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   // Sweep by increasing cost (ties: higher objective, then earlier first): a
   // point is on the front when its objective beats every cheaper one's.
-  std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
-    if (a.cost != b.cost) return a.cost < b.cost;
-    if (a.objective != b.objective) return a.objective > b.objective;
-    return a.index < b.index;
+  std::sort(order.begin(), order.end(), [&points](size_t a, size_t b) {
+    const auto& [oa, ca] = points[a];
+    const auto& [ob, cb] = points[b];
+    if (ca != cb) return ca < cb;
+    if (oa != ob) return oa > ob;
+    return a < b;
   });
   std::vector<size_t> front;
   bool any = false;
   double best = 0.0;
-  for (const Point& p : points) {
-    if (!any || p.objective > best) {
-      front.push_back(p.index);
-      best = p.objective;
+  for (size_t i : order) {
+    if (!any || points[i].first > best) {
+      front.push_back(i);
+      best = points[i].first;
       any = true;
     }
   }
+  return front;
+}
+
+std::vector<size_t> pareto_front(const std::vector<Evaluation>& evaluations,
+                                 const std::string& cost_metric) {
+  std::vector<std::pair<double, double>> points;
+  std::vector<size_t> index;
+  points.reserve(evaluations.size());
+  for (size_t i = 0; i < evaluations.size(); ++i) {
+    if (evaluations[i].result.failed()) continue;
+    const auto& m = evaluations[i].result.metrics;
+    auto it = m.find(cost_metric);
+    if (it == m.end()) continue;
+    points.emplace_back(evaluations[i].result.objective, it->second);
+    index.push_back(i);
+  }
+  NASCPP_CHECK_CONFIG(evaluations.empty() || !points.empty(),
+                      "Pareto front: no evaluation reports the metric '{}'", cost_metric);
+  std::vector<size_t> front = pareto_front(points);
+  for (auto& i : front) i = index[i];
   return front;
 }
 
@@ -54,7 +63,7 @@ void write_pareto_csv(const std::string& path, const std::vector<Evaluation>& ev
     NASCPP_CHECK(i < evaluations.size(), "Pareto front index {} out of range ({} evaluations)", i,
                  evaluations.size());
     const Evaluation& e = evaluations[i];
-    std::string arch = format(e.arch);
+    std::string arch = format(e.trial.arch);
     // Quote the text form: DARTS genotypes and NB101 specs contain commas.
     std::string quoted = "\"";
     for (char c : arch) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -77,7 +86,7 @@ void write_pareto_json(const std::string& path, const std::vector<Evaluation>& e
     const Evaluation& e = evaluations[i];
     nlohmann::json item;
     item["query"] = e.query;
-    item["arch"] = format(e.arch);
+    item["arch"] = format(e.trial.arch);
     item["objective"] = e.result.objective;
     item[cost_metric] = e.result.metrics.at(cost_metric);
     item["feasible"] = e.feasible;

@@ -48,6 +48,9 @@ TrainerOptions TrainerOptions::from_config(ConfigNode& cfg) {
 
 void TrainerOptions::validate() const {
   NASCPP_CHECK_CONFIG(epochs_ >= 1, "train.epochs must be at least 1, got {}", epochs_);
+  NASCPP_CHECK_CONFIG(stop_after_epochs_ >= 0,
+                      "trainer stop_after_epochs must be >= 0 (0: all epochs), got {}",
+                      stop_after_epochs_);
   NASCPP_CHECK_CONFIG(batch_size_ >= 1, "train.batch_size must be at least 1, got {}", batch_size_);
   NASCPP_CHECK_CONFIG(learning_rate_ > 0 && std::isfinite(learning_rate_),
                       "train.learning_rate must be positive, got {}", learning_rate_);
@@ -263,7 +266,10 @@ std::vector<EpochMetrics> Trainer::fit(Network& network, const ImageSet& train,
   }
 
   const bool use_aux = options_.auxiliary_weight() > 0 && network.has_auxiliary_head();
-  for (int64_t epoch = static_cast<int64_t>(history.size()); epoch < options_.epochs(); ++epoch) {
+  const int64_t last_epoch = options_.stop_after_epochs() > 0
+                                ? std::min(options_.stop_after_epochs(), options_.epochs())
+                                : options_.epochs();
+  for (int64_t epoch = static_cast<int64_t>(history.size()); epoch < last_epoch; ++epoch) {
     network.train();
     // DARTS ramps drop path linearly with the epoch: p * epoch / epochs.
     const double drop_path = options_.drop_path_prob() * static_cast<double>(epoch) /

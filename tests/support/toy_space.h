@@ -94,6 +94,14 @@ class ToySpace : public SearchSpace {
   }
 };
 
+// A successful result with `objective` and `cost`.
+inline EvaluationResult result_of(double objective, double cost = 0.0) {
+  EvaluationResult r;
+  r.objective = objective;
+  r.cost = cost;
+  return r;
+}
+
 // Objective: a sum of per-position scores, maximal (= 100) at 3,1,4,2, so
 // every non-optimal architecture has an improving neighbour. Cost 1 s.
 class ToyEvaluator : public Evaluator {
@@ -110,11 +118,12 @@ class ToyEvaluator : public Evaluator {
   std::string name() const override { return "toy"; }
   std::string objective_name() const override { return "score"; }
   std::vector<std::string> metric_names() const override { return {"score", "size"}; }
-  std::vector<int64_t> fidelities() const override { return {}; }
+  FidelityRange fidelity_range() const override { return {1, 1, {}}; }
   bool simulated_cost() const override { return true; }
 
  private:
-  EvaluationResult do_evaluate(const Architecture& arch, const Fidelity&, Rng&) override {
+  EvaluationResult do_evaluate(const Trial& trial, int64_t, Rng&) override {
+    const Architecture& arch = trial.arch;
     EvaluationResult r;
     r.objective = score(arch);
     r.metrics["score"] = r.objective;

@@ -29,10 +29,12 @@ void add_report_command(CLI::App& app);
 /// quiet), else nullptr: then the library's periodic log lines show progress.
 std::unique_ptr<ProgressBar> terminal_progress();
 
-/// Adds a log file sink (the run directory's log) to the library's logger;
-/// `remove_log_file` takes it away again.
+/// Adds a log file sink (--log-file) to the library's logger.
 void add_log_file(const std::string& path);
-void remove_log_file(const std::string& path);
+/// Sends what the calling thread logs to `path` as well (a run directory's
+/// run.log; several runs of a study may log at once from their threads);
+/// an empty path stops it.
+void set_thread_run_log(const std::string& path);
 
 /// The command line as one string (for run manifests).
 std::string command_line();

@@ -1,6 +1,7 @@
 // The nascpp command: the only place that catches exceptions, configures log
 // sinks and chooses exit codes (0 success, 1 runtime failure, 2 bad usage or
 // configuration, 3 bad or missing data).
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
@@ -26,24 +27,47 @@ std::unique_ptr<ProgressBar> terminal_progress() {
 }
 
 namespace {
-std::map<std::string, std::shared_ptr<spdlog::sinks::sink>> log_files;
+
 std::string the_command_line;
+constexpr const char* kFilePattern = "[%Y-%m-%d %H:%M:%S.%e] [%l] %v";
+
+// A sink that writes each message to the run log of the thread that logged
+// it: the runs of a study with --jobs log at once, each into its own run.log.
+class ThreadRunLogSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  static void set(const std::string& path) {
+    current().reset();
+    if (!path.empty()) {
+      current() = std::make_unique<spdlog::sinks::basic_file_sink_st>(path, /*truncate=*/false);
+      current()->set_pattern(kFilePattern);
+    }
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (auto& file = current()) {
+      file->log(msg);
+      file->flush();
+    }
+  }
+  void flush_() override {}
+
+ private:
+  static std::unique_ptr<spdlog::sinks::basic_file_sink_st>& current() {
+    thread_local std::unique_ptr<spdlog::sinks::basic_file_sink_st> file;
+    return file;
+  }
+};
+
 }  // namespace
 
 void add_log_file(const std::string& path) {
   auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
-  sink->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  sink->set_pattern(kFilePattern);
   logger()->sinks().push_back(sink);
-  log_files[path] = sink;
 }
 
-void remove_log_file(const std::string& path) {
-  auto it = log_files.find(path);
-  if (it == log_files.end()) return;
-  auto& sinks = logger()->sinks();
-  sinks.erase(std::remove(sinks.begin(), sinks.end(), it->second), sinks.end());
-  log_files.erase(it);
-}
+void set_thread_run_log(const std::string& path) { ThreadRunLogSink::set(path); }
 
 std::string command_line() { return the_command_line; }
 
@@ -57,6 +81,7 @@ void configure_console_logging(const GlobalOptions& options) {
                       : options.quiet ? spdlog::level::warn
                                       : spdlog::level::info);
   logger()->flush_on(spdlog::level::info);
+  logger()->sinks().push_back(std::make_shared<ThreadRunLogSink>());
 }
 
 }  // namespace

@@ -1,13 +1,11 @@
 // `nascpp query BENCHMARK`: look an architecture up in a tabular benchmark, or
 // find the benchmark's best architecture for a metric.
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
-#include "benchmarks/nasbench101/nasbench101_benchmark.h"
-#include "benchmarks/nasbench201/nasbench201_benchmark.h"
 #include "commands.h"
 #include "nascpp/registries.h"
-#include "search_spaces/nasbench201/nasbench201.h"
 
 namespace nascpp::cli {
 
@@ -23,6 +21,7 @@ struct QueryArgs {
   std::string spec;      // nasbench101: matrix and ops
   std::string hash;      // nasbench101: graph hash
   std::string tfrecord;  // nasbench101: nasbench_only108.tfrecord
+  bool all = false;      // also metrics without a value
 };
 
 std::string format_value(const std::optional<double>& v) {
@@ -36,55 +35,56 @@ void check_dataset(const Benchmark& bench, const std::string& dataset) {
   }
 }
 
-// "123" (an official index, up to 5 digits), "421211" (an op code) or an arch
-// string; NAS-Bench-201 specific forms go through the benchmark's own mapping.
+// A benchmark-specific name (an NB201 index or op code, an NB101 hash) or
+// the space's text form.
 Architecture parse_arch(const std::string& text, const SearchSpace& space, const Benchmark& bench) {
-  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-  if (const auto* nb201 = dynamic_cast<const NasBench201Benchmark*>(&bench); nb201 && digits) {
-    if (text.size() <= 5) return nb201->arch_at(std::stoi(text));
-    if (text.size() == 6) return dynamic_cast<const NasBench201Space&>(space).parse_op_code(text);
-  }
+  if (auto arch = bench.lookup(text)) return *arch;
   return space.parse(text);
 }
 
 void print_architecture(const Architecture& arch, const SearchSpace& space,
                         const Benchmark& bench) {
   std::cout << "architecture: " << space.format(arch) << "\n";
-  if (const auto* nb201 = dynamic_cast<const NasBench201Benchmark*>(&bench)) {
-    std::cout << "index: " << nb201->index_of(arch) << "\n";
-    std::cout << "op_code: " << dynamic_cast<const NasBench201Space&>(space).format_op_code(arch)
-              << "\n";
-  }
-  if (const auto* nb101 = dynamic_cast<const NasBench101Space*>(&space)) {
-    std::cout << "hash: " << nb101->hash_spec(arch) << "\n";
+  for (const auto& [key, value] : bench.identifiers(arch)) {
+    std::cout << key << ": " << value << "\n";
   }
 }
 
-// Every metric the benchmark has for `dataset` (or only `only`), one per line.
+// The metrics of `dataset` (or only `only`), one per line; metrics without a
+// value for this architecture only with `all` (as n/a).
 void print_metrics(const Architecture& arch, const Benchmark& bench, const std::string& dataset,
-                   const std::string& only) {
-  const auto* nb201 = dynamic_cast<const NasBench201Benchmark*>(&bench);
-  const auto metrics = nb201 ? nb201->metrics(dataset) : bench.metrics();
+                   const std::string& only, bool all) {
+  const auto metrics = bench.metrics(dataset);
   if (!only.empty() && std::find(metrics.begin(), metrics.end(), only) == metrics.end()) {
     throw ConfigError(
         unknown_choice_message("metric for dataset '" + dataset + "'", only, metrics));
   }
   std::cout << dataset << ":\n";
+  int missing = 0;
   for (const auto& metric : metrics) {
     if (!only.empty() && metric != only) continue;
-    std::cout << "  " << metric << ": " << format_value(bench.query(arch, metric, dataset)) << "\n";
+    const auto v = bench.query(arch, metric, dataset);
+    if (!v && !all && only.empty()) {
+      ++missing;
+      continue;
+    }
+    std::cout << "  " << metric << ": " << format_value(v) << "\n";
+  }
+  if (missing > 0) {
+    std::cout << "  (" << missing << " more metrics have no value for this architecture; --all "
+                                    "lists them)\n";
   }
 }
 
 void run_query(const QueryArgs& args) {
-  const bool nb101 = args.benchmark == NasBench101Benchmark::kName;
+  ConfigNode cfg;
+  cfg.apply_override("data_dir=" + args.data_dir);
+  if (!args.tfrecord.empty()) cfg.apply_override("tfrecord=" + args.tfrecord);
+  const bool nb101 = args.benchmark == "nasbench101";
   NASCPP_CHECK_CONFIG(nb101 || (args.spec.empty() && args.hash.empty() && args.tfrecord.empty()),
                       "--spec, --hash and --tfrecord are options of the nasbench101 benchmark, not "
                       "of '{}'",
                       args.benchmark);
-  ConfigNode cfg;
-  cfg.apply_override("data_dir=" + args.data_dir);
-  if (!args.tfrecord.empty()) cfg.apply_override("tfrecord=" + args.tfrecord);
   auto bench = benchmark_registry().create(args.benchmark, cfg);
   ConfigNode space_cfg;
   auto space = search_space_registry().create(bench->search_space(), space_cfg);
@@ -97,15 +97,16 @@ void run_query(const QueryArgs& args) {
   if (args.best) {
     NASCPP_CHECK_CONFIG(!args.dataset.empty(), "--best needs --dataset (one of: {})",
                         join(bench->datasets()));
-    const std::string metric = args.metric.empty() ? "valid_acc" : args.metric;
-    const auto* nb201 = dynamic_cast<const NasBench201Benchmark*>(bench.get());
-    NASCPP_CHECK_CONFIG(nb201 != nullptr, "--best is not supported by benchmark '{}'",
-                        bench->name());
-    const auto best = nb201->best(args.dataset, metric);
-    const Architecture arch = nb201->arch_at(best.index);
-    print_architecture(arch, *space, *bench);
+    std::string metric = args.metric;
+    if (metric.empty()) {
+      metric = bench->default_metric(args.dataset);
+      std::cout << "metric: " << metric << " (the default of " << args.dataset
+                << "; --metric chooses another)\n";
+    }
+    const auto best = bench->best_architecture(args.dataset, metric);
+    print_architecture(best.arch, *space, *bench);
     std::cout << "best " << metric << " on " << args.dataset << ": " << best.value << "\n";
-    print_metrics(arch, *bench, args.dataset, "");
+    print_metrics(best.arch, *bench, args.dataset, "", args.all);
     return;
   }
 
@@ -117,19 +118,22 @@ void run_query(const QueryArgs& args) {
                         given);
   }
   if (!args.hash.empty()) {
-    const auto& table = dynamic_cast<const NasBench101Benchmark&>(*bench);
-    const auto arch = table.arch_of_hash(args.hash);
+    NASCPP_CHECK_CONFIG(args.hash.size() == 32 &&
+                            args.hash.find_first_not_of("0123456789abcdefABCDEF") ==
+                                std::string::npos,
+                        "--hash '{}' is not a graph hash (32 hex digits)", args.hash);
+    const auto arch = bench->lookup(args.hash);
     NASCPP_CHECK_CONFIG(arch.has_value(), "NAS-Bench-101 hash '{}' is not in the benchmark table",
                         args.hash);
     print_architecture(*arch, *space, *bench);
-    for (const auto& dataset : datasets) print_metrics(*arch, *bench, dataset, args.metric);
+    for (const auto& dataset : datasets) print_metrics(*arch, *bench, dataset, args.metric, args.all);
     return;
   }
   const std::string text = args.spec.empty() ? args.arch : args.spec;
   NASCPP_CHECK_CONFIG(!text.empty(), "query needs --arch <arch string|index|op code> or --best");
   const Architecture arch = parse_arch(text, *space, *bench);
   print_architecture(arch, *space, *bench);
-  for (const auto& dataset : datasets) print_metrics(arch, *bench, dataset, args.metric);
+  for (const auto& dataset : datasets) print_metrics(arch, *bench, dataset, args.metric, args.all);
 }
 
 }  // namespace
@@ -144,7 +148,9 @@ void add_query_command(CLI::App& app) {
                   "or a 6-digit op code");
   cmd->add_flag("--best", args->best, "print the best architecture for --metric on --dataset");
   cmd->add_option("--dataset", args->dataset, "only this dataset");
-  cmd->add_option("--metric", args->metric, "only this metric (with --best: default valid_acc)");
+  cmd->add_option("--metric", args->metric,
+                  "only this metric (with --best: the dataset's accuracy metric by default)");
+  cmd->add_flag("--all", args->all, "also list the metrics without a value for the architecture");
   cmd->add_option("--data-dir", args->data_dir, "benchmark data directory (default: $NASCPP_DATA)");
   cmd->add_option("--spec", args->spec,
                   "nasbench101: the cell as '[[0,1,...],...]|input,<op>,...,output' (or the "

@@ -4,12 +4,14 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 
 #include "commands.h"
 #include "nascpp/core/config.h"
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
 #include "nascpp/experiment.h"
+#include "nascpp/run_directory.h"
 
 namespace nascpp::cli {
 
@@ -25,6 +27,11 @@ struct RunArgs {
   std::string resume;
   bool force = false;
   bool check = false;
+  int64_t jobs = 1;
+  // Whether the option was on the command line (an empty value is an error).
+  bool seeds_given = false;
+  bool out_given = false;
+  bool resume_given = false;
 };
 
 ConfigNode load_config(const RunArgs& args, std::optional<uint64_t> seed) {
@@ -74,49 +81,79 @@ void print_summary(const std::string& dir, const ExperimentSummary& s) {
   std::cout << fmt::format("wall time: {:.1f} s\n", s.wall_s) << std::flush;
 }
 
-ExperimentSummary run_one(ConfigNode cfg, const std::string& dir, bool resume, bool force) {
-  std::shared_ptr<ProgressBar> bar = terminal_progress();
+// The options of one run: progress on the terminal (when it is the only
+// run going), the run's log file for the thread that runs it.
+ExperimentOptions run_options(bool show_progress) {
+  std::shared_ptr<ProgressBar> bar = show_progress ? terminal_progress() : nullptr;
   auto options = ExperimentOptions()
-                     .run_dir(dir)
-                     .resume(resume)
-                     .force(force)
                      .command_line(command_line())
-                     .on_progress(progress_reporter(bar))
                      .on_phase_end([bar] {
                        if (bar) bar->finish();
                      })
-                     .on_ready([](const std::string& d) { add_log_file(d + "/run.log"); });
-  try {
-    auto summary = run_experiment(std::move(cfg), options);
-    remove_log_file(dir + "/run.log");
-    return summary;
-  } catch (...) {
-    remove_log_file(dir + "/run.log");
-    throw;
-  }
+                     .on_ready([](const std::string& d) { set_thread_run_log(d + "/run.log"); });
+  if (show_progress) options.on_progress(progress_reporter(bar));
+  return options;
 }
 
-// Seed folders of a multi-seed run directory ("seed-3", ...).
-std::vector<std::string> seed_dirs(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const auto name = entry.path().filename().string();
-    if (entry.is_directory() && name.rfind("seed-", 0) == 0) out.push_back(entry.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+// Runs with the thread's run log set for the duration.
+template <class F>
+auto with_run_log(F&& f) {
+  struct Reset {
+    ~Reset() { set_thread_run_log(""); }
+  } reset;
+  return f();
+}
+
+ExperimentSummary run_one(ConfigNode cfg, const std::string& dir, bool resume, bool force) {
+  auto options = run_options(true).run_dir(dir).resume(resume).force(force);
+  return with_run_log([&] { return run_experiment(std::move(cfg), options); });
+}
+
+StudyOptions study_options(const std::string& out, int64_t jobs) {
+  // With several seeds at once, a line per finished seed instead of bars.
+  auto run = run_options(jobs == 1);
+  return StudyOptions()
+      .out(out)
+      .jobs(jobs)
+      .run(run)
+      .on_done([jobs](const std::string& dir, const ExperimentSummary& s) {
+        set_thread_run_log("");
+        if (jobs == 1) {
+          print_summary(dir, s);
+        } else {
+          static std::mutex mutex;
+          std::lock_guard<std::mutex> lock(mutex);
+          std::cout << fmt::format("{}: {} {:.2f}{}\n", dir, s.objective_name, s.objective,
+                                   s.report_value ? fmt::format("  {}: {:.2f}", s.report_metric,
+                                                                *s.report_value)
+                                                  : std::string())
+                    << std::flush;
+        }
+      });
 }
 
 void run_command(const RunArgs& args) {
-  if (!args.resume.empty()) {
-    NASCPP_CHECK_CONFIG(args.out.empty() && !args.force && args.config.empty() &&
-                            args.overrides.empty() && args.seeds.empty() && !args.check,
+  NASCPP_CHECK_CONFIG(args.jobs >= 1, "--jobs must be at least 1, got {}", args.jobs);
+  if (args.resume_given) {
+    NASCPP_CHECK_CONFIG(!args.resume.empty(), "--resume needs a run directory, got ''");
+    NASCPP_CHECK_CONFIG(args.out.empty() && !args.out_given && !args.force &&
+                            args.config.empty() && args.overrides.empty() && !args.seeds_given &&
+                            !args.check,
                         "--resume DIR continues the run in DIR with its stored configuration: "
                         "it takes no configuration file, --set, --seeds, --out, --force or --check");
-    const auto seeds = seed_dirs(args.resume);
-    if (!fs::exists(fs::path(args.resume) / "config.yaml") && !seeds.empty()) {
+    if (is_study(args.resume)) {
+      const auto summaries =
+          with_run_log([&] { return resume_study(study_options(args.resume, args.jobs)); });
+      std::cout << "all " << summaries.size() << " seeds done: nascpp report " << args.resume
+                << "\n";
+      return;
+    }
+    const auto seeds = seed_directories(args.resume);
+    if (!RunDirectory::is_run(args.resume) && !seeds.empty()) {
+      // A study of an earlier nascpp (no study.json): the seeds it started.
+      logger()->warn("'{}' has no study.json (written by an earlier nascpp): resuming the {} "
+                     "seed directories it has; seeds that never started are not known",
+                     args.resume, seeds.size());
       for (const auto& d : seeds) print_summary(d, run_one(ConfigNode(), d, true, false));
       return;
     }
@@ -126,8 +163,12 @@ void run_command(const RunArgs& args) {
   NASCPP_CHECK_CONFIG(!args.config.empty(), "no configuration file given: nascpp run CONFIG.yaml "
                                             "(examples/configs has one per search space and "
                                             "optimizer), or --resume DIR");
+  NASCPP_CHECK_CONFIG(!args.out_given || !args.out.empty(),
+                      "--out needs a directory, got ''");
+  NASCPP_CHECK_CONFIG(!args.seeds_given || !args.seeds.empty(),
+                      "--seeds needs a list of seeds (3, 0-9, 0,2,5-7), got ''");
   if (args.check) {
-    NASCPP_CHECK_CONFIG(args.out.empty() && !args.force,
+    NASCPP_CHECK_CONFIG(!args.out_given && !args.force,
                         "--check only checks the configuration: it takes no --out or --force");
     const auto seeds = args.seeds.empty() ? std::vector<uint64_t>{} : parse_seed_list(args.seeds);
     if (seeds.empty()) {
@@ -141,21 +182,16 @@ void run_command(const RunArgs& args) {
   const std::string out =
       args.out.empty() ? "runs/" + fs::path(args.config).stem().string() : args.out;
   if (args.seeds.empty()) {
+    NASCPP_CHECK_CONFIG(args.jobs == 1, "--jobs runs the seeds of --seeds in parallel; without "
+                                        "--seeds there is one run");
     print_summary(out, run_one(load_config(args, std::nullopt), out, false, args.force));
     return;
   }
-  const auto seeds = parse_seed_list(args.seeds);
-  // Check every seed's directory before the first run starts.
-  for (const auto seed : seeds) {
-    check_run_directory(ExperimentOptions()
-                            .run_dir((fs::path(out) / ("seed-" + std::to_string(seed))).string())
-                            .force(args.force));
-  }
-  for (const auto seed : seeds) {
-    const std::string dir = (fs::path(out) / ("seed-" + std::to_string(seed))).string();
-    print_summary(dir, run_one(load_config(args, seed), dir, false, args.force));
-  }
-  std::cout << "all " << seeds.size() << " seeds done: nascpp report " << out << "\n";
+  auto options = study_options(out, args.jobs);
+  options.seeds(parse_seed_list(args.seeds)).force(args.force);
+  const auto summaries =
+      with_run_log([&] { return run_study(load_config(args, std::nullopt), options); });
+  std::cout << "all " << summaries.size() << " seeds done: nascpp report " << out << "\n";
 }
 
 }  // namespace
@@ -170,15 +206,23 @@ void add_run_command(CLI::App& app) {
                   "YAML configuration (examples/configs; every key: docs/configuration.md)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", args->overrides, "override a config key: key=value (repeatable)");
-  cmd->add_option("--seeds", args->seeds,
-                  "run each seed of a list (3, 0-9, 0,2,5-7) into DIR/seed-N");
-  cmd->add_option("--out", args->out, "run directory (default: runs/<config name>)");
-  cmd->add_option("--resume", args->resume,
-                  "continue the run in this directory (all seeds of a multi-seed run)");
+  auto* seeds = cmd->add_option("--seeds", args->seeds,
+                                "run each seed of a list (3, 0-9, 0,2,5-7) into DIR/seed-N");
+  auto* out = cmd->add_option("--out", args->out, "run directory (default: runs/<config name>)");
+  auto* resume = cmd->add_option(
+      "--resume", args->resume,
+      "continue the run in this directory (a study: every seed, also those not started)");
+  cmd->add_option("--jobs", args->jobs, "seeds of --seeds run at once (threads; default 1)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--force", args->force, "replace an existing run directory");
   cmd->add_flag("--check", args->check,
                 "only check the configuration (every key, name and data file) and exit");
-  cmd->callback([args] { run_command(*args); });
+  cmd->callback([args, seeds, out, resume] {
+    args->seeds_given = seeds->count() > 0;
+    args->out_given = out->count() > 0;
+    args->resume_given = resume->count() > 0;
+    run_command(*args);
+  });
 }
 
 }  // namespace nascpp::cli

@@ -32,6 +32,14 @@ class DataError : public Error {
   using Error::Error;
 };
 
+/// Training diverged: a loss, gradient, weight or architecture parameter
+/// became NaN or infinite. The message says what, where (epoch, step) and
+/// which state was kept.
+class DivergenceError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// An internal invariant was broken: a bug in nascpp, not the caller's fault.
 class InternalError : public Error {
  public:

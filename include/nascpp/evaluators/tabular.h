@@ -10,10 +10,16 @@
 ///     // r.objective = cifar100 valid_acc (seed mean), r.metrics["test_acc"],
 ///     // r.metrics["params_mb"], r.cost = cifar100 train_time_s
 ///
-/// Fidelity: a request for `e` epochs reads the metric `<metric>_<e>ep`
-/// (NAS-Bench-201: `valid_acc_12ep`) and costs `cost * e / full_epochs`.
+/// Fidelities are the benchmark's (`Benchmark::fidelities`: NAS-Bench-201 12
+/// and 200 epochs). A low-fidelity evaluation reports every metric at that
+/// fidelity (NAS-Bench-201's 12-epoch validation and test accuracies, the
+/// training time scaled by 12/200); metrics without values there are listed
+/// in `EvaluationResult::unavailable`, never reported under the full
+/// training's name. A trial continuing a lower-fidelity one pays the cost
+/// difference only.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,9 +51,6 @@ struct TabularEvaluatorOptions {
   /// Further metrics of `dataset` copied into the result (e.g. params_mb,
   /// latency_ms.pixel3), for constraints and Pareto fronts.
   NASCPP_ARG(std::vector<std::string>, extra_metrics) = {"params_mb"};
-  /// Epochs of the benchmark's full training (200 for NAS-Bench-201), for the
-  /// cost of lower fidelities.
-  NASCPP_ARG(int64_t, full_epochs) = 200;
 
  public:
   /// Reads the keys above (`extra_metrics` as a list); ConfigError for bad values.
@@ -71,12 +74,15 @@ class TabularEvaluator : public Evaluator {
   std::string name() const override { return "tabular"; }
   std::string objective_name() const override { return options_.metric(); }
   std::vector<std::string> metric_names() const override;
-  /// The `e` for which the benchmark has `<metric>_<e>ep` on `dataset`.
-  std::vector<int64_t> fidelities() const override { return fidelities_; }
+  /// The benchmark's fidelities of `dataset`.
+  FidelityRange fidelity_range() const override { return range_; }
+  /// The cost difference of the two fidelities.
+  bool supports_continuation() const override { return true; }
   bool simulated_cost() const override { return true; }
   std::string report_metric_name() const override { return options_.report_metric(); }
   std::string dataset_name() const override { return options_.dataset(); }
   std::vector<std::string> data_files() const override { return benchmark_->data_files(); }
+  std::string search_space() const override { return benchmark_->search_space(); }
 
   const TabularEvaluatorOptions& options() const { return options_; }
   const Benchmark& benchmark() const { return *benchmark_; }
@@ -84,15 +90,20 @@ class TabularEvaluator : public Evaluator {
   const std::string& report_dataset() const { return report_dataset_; }
 
  private:
-  struct Fast;
-  EvaluationResult do_evaluate(const Architecture& arch, const Fidelity& fidelity,
-                               Rng& rng) override;
+  // The handles of one fidelity, resolved once.
+  struct Handles {
+    int64_t epochs = 0;
+    Benchmark::Handle objective, report, cost;
+    std::vector<Benchmark::Handle> extra;
+  };
+  EvaluationResult do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) override;
+  const Handles& handles(int64_t epochs) const;
 
   std::shared_ptr<const Benchmark> benchmark_;
   TabularEvaluatorOptions options_;
   std::string report_dataset_;
-  std::vector<int64_t> fidelities_;
-  std::unique_ptr<Fast> fast_;  // NAS-Bench-201: pre-resolved metric ids
+  FidelityRange range_;
+  std::vector<Handles> handles_;  // by fidelity, ascending
 };
 
 }  // namespace nascpp

@@ -11,8 +11,15 @@
 ///
 /// Metrics: valid_acc, train_acc (last epoch), train_loss, params_mb,
 /// train_time_s. The split is drawn once from `split_seed`; the
-/// network's initial weights and the data order come from the evaluation's
-/// generator (`seed_torch(rng.next_seed())`).
+/// network's initial weights come from the evaluation's generator
+/// (`seed_torch(rng.next_seed())`), the data order from `train.seed`.
+///
+/// Fidelity: any epoch count from 1 to `train.epochs` (the full fidelity).
+/// The learning-rate schedule always spans `train.epochs`; a trial of e
+/// epochs stops after e of them. With `checkpoint_dir` set (a run directory
+/// sets it) every trial leaves a checkpoint there, and a trial that continues
+/// another starts from that one's checkpoint and pays only the extra epochs:
+/// the same weights as one training straight through.
 
 #include <memory>
 #include <string>
@@ -33,6 +40,9 @@ struct TrainingEvaluatorOptions {
   NASCPP_ARG(double, validation_fraction) = 0.2;
   /// Seed of the train/validation split.
   NASCPP_ARG(uint64_t, split_seed) = 0;
+  /// Folder for the trials' checkpoints (`trial-<id>.ckpt`), which
+  /// continuations start from ("": no continuation; not a configuration key).
+  NASCPP_ARG(std::string, checkpoint_dir) = "";
 
  public:
   /// Keys `validation_fraction`, `split_seed` and the section `train:`
@@ -56,8 +66,12 @@ class TrainingEvaluator : public Evaluator {
   std::string name() const override { return "training"; }
   std::string objective_name() const override { return "valid_acc"; }
   std::vector<std::string> metric_names() const override;
-  /// Any positive number of epochs.
-  std::vector<int64_t> fidelities() const override { return {}; }
+  /// 1 to `train.epochs`.
+  FidelityRange fidelity_range() const override;
+  /// With a `checkpoint_dir`.
+  bool supports_continuation() const override { return !options_.checkpoint_dir().empty(); }
+  /// Sets `checkpoint_dir`.
+  void set_trial_storage(const std::string& dir) override { options_.checkpoint_dir(dir); }
   bool simulated_cost() const override { return false; }
   std::string dataset_name() const override { return dataset_->name(); }
   std::vector<std::string> data_files() const override { return dataset_->data_files(); }
@@ -67,8 +81,7 @@ class TrainingEvaluator : public Evaluator {
   const ImageSet& validation_split() const { return valid_; }
 
  private:
-  EvaluationResult do_evaluate(const Architecture& arch, const Fidelity& fidelity,
-                               Rng& rng) override;
+  EvaluationResult do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) override;
 
   std::shared_ptr<const SearchSpace> space_;
   std::shared_ptr<const Dataset> dataset_;

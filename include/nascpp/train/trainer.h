@@ -62,6 +62,12 @@ struct TrainerOptions {
   NASCPP_ARG(bool, resume) = false;
   /// File that receives one JSON object per epoch ("" disables).
   NASCPP_ARG(std::string, metrics_file) = "";
+  /// Stop after this many epochs of the `epochs`-long schedule (0: train all
+  /// `epochs`). The learning-rate and drop-path schedules stay those of
+  /// `epochs`, so a later `fit` that resumes from the checkpoint with a larger
+  /// value continues exactly as one training straight through would
+  /// (multi-fidelity promotions). Not a configuration key.
+  NASCPP_ARG(int64_t, stop_after_epochs) = 0;
 
  public:
   /// Reads every key of the `train:` section; unknown keys are reported by

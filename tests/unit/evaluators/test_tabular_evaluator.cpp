@@ -51,17 +51,60 @@ TEST(TabularEvaluator, OtherDatasetsReportTheirOwnTestAccuracy) {
   }
 }
 
-TEST(TabularEvaluator, LowFidelityReadsThe12EpochDataAtAFractionOfTheCost) {
+// A 12-epoch evaluation reports every metric after 12 epochs (never a
+// 200-epoch value under the same name) at 12/200 of the cost; 200 epochs is
+// the full fidelity; a promotion from 12 to 200 pays the difference.
+TEST(TabularEvaluator, LowFidelityReportsEveryMetricAt12Epochs) {
   NASCPP_REQUIRE_DATA_DIR();
-  TabularEvaluator eval(bench(), TabularEvaluatorOptions());
-  EXPECT_EQ(eval.fidelities(), std::vector<int64_t>{12});
+  TabularEvaluator eval(bench(), TabularEvaluatorOptions().extra_metrics({"params_mb"}));
+  EXPECT_EQ(eval.fidelity_range().available, (std::vector<int64_t>{12, 200}));
+  EXPECT_EQ(eval.fidelity_range().max_epochs, 200);
+  EXPECT_EQ(eval.resolve_epochs(Fidelity::full()), 200);
   const Architecture a = NasBench201Space().parse(kArch);
   Rng rng(3);
+  const auto owner = bench();
+  const auto& b = *owner;
   const auto r = eval.evaluate(a, Fidelity::with_epochs(12), rng);
-  EXPECT_DOUBLE_EQ(r.objective, *bench()->query(a, "valid_acc_12ep", "cifar10-valid"));
-  EXPECT_DOUBLE_EQ(r.cost, *bench()->query(a, "train_time_s", "cifar10-valid") * 12 / 200);
+  EXPECT_EQ(r.epochs, 12);
+  EXPECT_EQ(r.epochs_paid, 12);
+  EXPECT_DOUBLE_EQ(r.objective, *b.query(a, "valid_acc_12ep", "cifar10-valid"));
+  EXPECT_DOUBLE_EQ(r.metrics.at("valid_acc"), r.objective);
+  // The report dataset's test accuracy after the same 12 epochs.
+  EXPECT_DOUBLE_EQ(r.metrics.at("test_acc"), *b.query(a, "test_acc_12ep", "cifar10"));
+  EXPECT_NE(r.metrics.at("test_acc"), *b.query(a, "test_acc", "cifar10"));
+  EXPECT_DOUBLE_EQ(r.metrics.at("params_mb"), *b.query(a, "params_mb", "cifar10-valid"));
+  EXPECT_TRUE(r.unavailable.empty());
+  EXPECT_DOUBLE_EQ(r.cost, *b.query(a, "train_time_s", "cifar10-valid") * 12 / 200);
+
+  // with_epochs(200) is the full fidelity, not an error.
+  const auto full = eval.evaluate(a, Fidelity::with_epochs(200), rng);
+  EXPECT_EQ(full.epochs, 200);
+  EXPECT_DOUBLE_EQ(full.objective, *b.query(a, "valid_acc", "cifar10-valid"));
+  EXPECT_DOUBLE_EQ(full.metrics.at("test_acc"), *b.query(a, "test_acc", "cifar10"));
+
+  // A promotion continues the 12-epoch trial: it pays 188 epochs' cost.
+  Trial promoted;
+  promoted.id = 1;
+  promoted.arch = a;
+  promoted.fidelity = Fidelity::full();
+  promoted.continues = Trial::Continuation{0, 12};
+  const auto p = eval.evaluate(promoted, rng);
+  EXPECT_EQ(p.epochs_paid, 188);
+  EXPECT_DOUBLE_EQ(p.cost, full.cost - r.cost);
+  EXPECT_DOUBLE_EQ(p.objective, full.objective);
+
   NASCPP_EXPECT_THROW_WITH(eval.evaluate(a, Fidelity::with_epochs(50), rng), ConfigError,
-                           "supported epochs: 0 (full), 12");
+                           "supported epochs: 12, 200 (full)");
+
+  // A metric the benchmark records only for the full training is named as
+  // unavailable at 12 epochs rather than reported.
+  TabularEvaluator ori(bench(), TabularEvaluatorOptions()
+                                    .dataset("cifar100")
+                                    .extra_metrics({"ori_test_acc", "params_mb"}));
+  const auto low = ori.evaluate(a, Fidelity::with_epochs(12), rng);
+  EXPECT_EQ(low.unavailable, std::vector<std::string>{"ori_test_acc"});
+  EXPECT_EQ(low.metrics.count("ori_test_acc"), 0u);
+  EXPECT_EQ(ori.evaluate(a, Fidelity::full(), rng).metrics.count("ori_test_acc"), 1u);
 }
 
 TEST(TabularEvaluator, SeedNoiseDrawsOneTrainingSeed) {

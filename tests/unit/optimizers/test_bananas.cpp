@@ -49,13 +49,15 @@ TEST(Bananas, PluggedInPredictorChoosesTheTopKCandidates) {
   Bananas bananas(BananasOptions().num_init(4).k(3).acquisition("exploit_only"),
                   std::make_unique<OraclePredictor>(&fits));
   bananas.attach(space, &rng);
+  bananas.set_max_in_flight(3);  // the round's batch of k = 3 is pending at once
   EXPECT_EQ(bananas.encoding(), "onehot");  // the toy space has no path encoding
   test::ToyEvaluator eval;
   std::vector<std::pair<Architecture, double>> told;
   for (int i = 0; i < 4; ++i) {
-    Architecture a = bananas.ask();
+    const Trial a_trial = *bananas.ask();
+    const Architecture a = a_trial.arch;
     told.emplace_back(a, test::ToyEvaluator::score(a));
-    bananas.tell(a, eval.evaluate(a, Fidelity(), rng));
+    bananas.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
   }
   EXPECT_EQ(fits, 0);
   // Round 1: candidates are mutations of the 2 best; with the oracle as
@@ -64,7 +66,8 @@ TEST(Bananas, PluggedInPredictorChoosesTheTopKCandidates) {
             [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<double> proposed;
   for (int i = 0; i < 3; ++i) {
-    Architecture a = bananas.ask();
+    const Trial a_trial = *bananas.ask();
+    const Architecture a = a_trial.arch;
     proposed.push_back(test::ToyEvaluator::score(a));
     int diff0 = 0, diff1 = 0;
     for (int p = 0; p < 4; ++p) {
@@ -124,9 +127,10 @@ TEST(Bananas, AcquisitionFunctionsAllRun) {
     b.attach(space, &rng);
     std::set<Architecture> seen;
     for (int i = 0; i < 16; ++i) {
-      Architecture a = b.ask();
+      const Trial a_trial = *b.ask();
+      const Architecture a = a_trial.arch;
       EXPECT_TRUE(seen.insert(a).second) << acq << ": repeated proposal";
-      b.tell(a, EvaluationResult{static_cast<double>(a.hash() % 97), {}, 1.0});
+      b.tell(a_trial, test::result_of(static_cast<double>(a.hash() % 97), 1.0));
     }
     EXPECT_EQ(b.rounds(), 3) << acq;
   }

@@ -42,11 +42,12 @@ class HashEvaluator : public Evaluator {
   std::string name() const override { return "hash"; }
   std::string objective_name() const override { return "score"; }
   std::vector<std::string> metric_names() const override { return {"score"}; }
-  std::vector<int64_t> fidelities() const override { return {}; }
+  FidelityRange fidelity_range() const override { return {1, 1, {}}; }
   bool simulated_cost() const override { return true; }
 
  private:
-  EvaluationResult do_evaluate(const Architecture& arch, const Fidelity&, Rng&) override {
+  EvaluationResult do_evaluate(const Trial& trial, int64_t, Rng&) override {
+    const Architecture& arch = trial.arch;
     EvaluationResult r;
     r.objective = static_cast<double>(arch.hash() % 10007) / 100.0;
     r.cost = 1.0;
@@ -83,7 +84,7 @@ TEST_P(BlackBoxOptimizerTest, ValidProposalsOnNasBench201) {
   const auto result =
       run_black_box(*opt, eval, rng, SearchOptions().budget(Budget().max_queries(60)));
   ASSERT_EQ(result.evaluations.size(), 60u);
-  for (const auto& e : result.evaluations) EXPECT_NO_THROW(space->validate(e.arch));
+  for (const auto& e : result.evaluations) EXPECT_NO_THROW(space->validate(e.trial.arch));
   EXPECT_EQ(result.stop_reason, "max_queries");
 }
 
@@ -95,7 +96,7 @@ TEST_P(BlackBoxOptimizerTest, WorksOnAToySpaceAndFindsItsOptimum) {
   test::ToyEvaluator eval;
   const auto result =
       run_black_box(*opt, eval, rng, SearchOptions().budget(Budget().max_queries(300)));
-  for (const auto& e : result.evaluations) EXPECT_NO_THROW(space->validate(e.arch));
+  for (const auto& e : result.evaluations) EXPECT_NO_THROW(space->validate(e.trial.arch));
   // 8 of the 625 architectures score >= 90 (the optimum and its 7
   // neighbours one value away); even 300 distinct random draws miss them all
   // with probability about (325/625)^8 = 0.5%.
@@ -109,8 +110,9 @@ TEST_P(BlackBoxOptimizerTest, SavedStateResumesExactly) {
   auto run = [&](BlackBoxOptimizer& opt, Rng& rng, int n) {
     std::vector<Architecture> out;
     for (int i = 0; i < n; ++i) {
-      Architecture a = opt.ask();
-      opt.tell(a, eval.evaluate(a, Fidelity(), rng));
+      const Trial a_trial = *opt.ask();
+      const Architecture a = a_trial.arch;
+      opt.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
       out.push_back(a);
     }
     return out;
@@ -152,13 +154,46 @@ TEST_P(BlackBoxOptimizerTest, LoadStateRejectsOtherOptimizersAndGarbage) {
                            "for search space 'toy'");
 }
 
-TEST_P(BlackBoxOptimizerTest, TellAboutAnotherSpaceIsAnError) {
+// The trial protocol: no tell of a trial never asked, told twice or changed;
+// no ask past the in-flight limit; pending trials survive save/load.
+TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {
   auto space = std::make_shared<NasBench201Space>();
   Rng rng(5);
   auto opt = make(GetParam(), small_config(GetParam()));
   opt->attach(space, &rng);
-  NASCPP_EXPECT_THROW_WITH(opt->tell(Architecture("toy", {1, 2, 3, 4}), EvaluationResult()), Error,
-                           "architecture of space 'toy'");
+  Trial stranger;
+  stranger.id = 0;
+  stranger.arch = Architecture("toy", {1, 2, 3, 4});
+  NASCPP_EXPECT_THROW_WITH(opt->tell(stranger, EvaluationResult()), Error, "never asked");
+  opt->set_max_in_flight(2);
+  const Trial t0 = *opt->ask();
+  const Trial t1 = *opt->ask();
+  EXPECT_EQ(t0.id, 0);
+  EXPECT_EQ(t1.id, 1);
+  EXPECT_TRUE(t0.fidelity.names_full());
+  NASCPP_EXPECT_THROW_WITH(opt->ask(), Error, "2 trials pending");
+  Trial changed = t1;
+  changed.arch = space->mutate(t1.arch, rng);
+  NASCPP_EXPECT_THROW_WITH(opt->tell(changed, EvaluationResult()), Error, "another architecture");
+  // Results in any order.
+  opt->tell(t1, test::result_of(50.0, 1.0));
+  NASCPP_EXPECT_THROW_WITH(opt->tell(t1, EvaluationResult()), Error, "told already");
+  EXPECT_EQ(opt->pending().size(), 1u);
+  // t0 is still pending after a save and load into a fresh optimizer.
+  Rng rng2(5);
+  auto copy = make(GetParam(), small_config(GetParam()));
+  copy->attach(space, &rng2);
+  copy->set_max_in_flight(2);
+  copy->load_state(opt->save_state());
+  ASSERT_EQ(copy->pending().count(0), 1u);
+  EXPECT_EQ(copy->pending().at(0).arch, t0.arch);
+  EXPECT_EQ(copy->trials_asked(), 2);
+  copy->tell(t0, test::result_of(60.0, 1.0));
+  EXPECT_TRUE(copy->pending().empty());
+  // A failed result is a result like any other.
+  const Trial t2 = *copy->ask();
+  EXPECT_EQ(t2.id, 2);
+  copy->tell(t2, EvaluationResult::failed_with("diverged"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtin, BlackBoxOptimizerTest,

@@ -18,9 +18,10 @@ TEST(LocalSearch, EvaluatesTheNeighbourhoodOfTheBestThenMovesToTheBestNeighbour)
   test::ToyEvaluator eval;
   std::vector<std::pair<Architecture, double>> told;
   for (int i = 0; i < 3; ++i) {
-    Architecture a = ls.ask();
+    const Trial a_trial = *ls.ask();
+    const Architecture a = a_trial.arch;
     told.emplace_back(a, test::ToyEvaluator::score(a));
-    ls.tell(a, eval.evaluate(a, Fidelity(), rng));
+    ls.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
   }
   auto best = *std::max_element(told.begin(), told.end(),
                                 [](const auto& x, const auto& y) { return x.second < y.second; });
@@ -33,7 +34,8 @@ TEST(LocalSearch, EvaluatesTheNeighbourhoodOfTheBestThenMovesToTheBestNeighbour)
   Architecture best_neighbour;
   double best_value = -1e9;
   for (size_t i = 0; i < n; ++i) {
-    Architecture a = ls.ask();
+    const Trial a_trial = *ls.ask();
+    const Architecture a = a_trial.arch;
     EXPECT_TRUE(expected.count(a))
         << space->format(a) << " is not a neighbour of " << space->format(best.first);
     EXPECT_TRUE(got.insert(a).second);
@@ -42,7 +44,7 @@ TEST(LocalSearch, EvaluatesTheNeighbourhoodOfTheBestThenMovesToTheBestNeighbour)
       best_value = v;
       best_neighbour = a;
     }
-    ls.tell(a, eval.evaluate(a, Fidelity(), rng));
+    ls.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
   }
   // Every non-optimal toy architecture has an improving neighbour: LS moved.
   ASSERT_GT(best_value, best.second);
@@ -59,8 +61,9 @@ TEST(LocalSearch, RestartsAtALocalOptimum) {
   test::ToyEvaluator eval;
   int64_t queries = 0;
   while (ls.restarts() == 0 && queries < 400) {
-    Architecture a = ls.ask();
-    ls.tell(a, eval.evaluate(a, Fidelity(), rng));
+    const Trial a_trial = *ls.ask();
+    const Architecture a = a_trial.arch;
+    ls.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
     ++queries;
   }
   EXPECT_EQ(ls.restarts(), 1);

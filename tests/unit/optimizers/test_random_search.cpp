@@ -15,9 +15,11 @@ TEST(RandomSearch, ProposesEveryArchitectureOfAFiniteSpaceOnceThenStops) {
   Rng rng(7);
   RandomSearch rs;
   rs.attach(space, &rng);
+  rs.set_max_in_flight(1000);  // asked without results: random search needs none
   std::set<Architecture> seen;
   for (int i = 0; i < 625; ++i) {
-    Architecture a = rs.ask();
+    const Trial a_trial = *rs.ask();
+    const Architecture a = a_trial.arch;
     EXPECT_TRUE(seen.insert(a).second) << "repeat at query " << i;
   }
   EXPECT_EQ(seen.size(), 625u);
@@ -33,7 +35,7 @@ TEST(RandomSearch, DrawsAreUniform) {
     Rng rng(s);
     RandomSearch rs;
     rs.attach(space, &rng);
-    counts[rs.ask().encoding()[0]]++;
+    counts[rs.ask()->arch.encoding()[0]]++;
   }
   for (int c : counts) EXPECT_NEAR(c, runs / 5.0, 4 * std::sqrt(runs * 0.2 * 0.8));
 }

@@ -23,14 +23,15 @@ TEST(RegularizedEvolution, AgingPopulationAndMutatedChildren) {
   std::vector<Architecture> told;
   for (int i = 0; i < 40; ++i) {
     const auto population = re.population();  // before this proposal
-    Architecture a = re.ask();
+    const Trial a_trial = *re.ask();
+    const Architecture a = a_trial.arch;
     if (i >= 8) {
       // A child differs in exactly one position from some member.
       bool child = false;
       for (const auto& m : population) child = child || differing_positions(m.arch, a) == 1;
       EXPECT_TRUE(child) << "query " << i << " is not a mutation of the population";
     }
-    re.tell(a, eval.evaluate(a, Fidelity(), rng));
+    re.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
     told.push_back(a);
     ASSERT_EQ(re.population().size(), std::min<size_t>(told.size(), 8));
     // The population is the last 8 told, oldest first (aging, not culling).
@@ -45,15 +46,19 @@ TEST(RegularizedEvolution, TournamentOfOneIsAMutationOfARandomMember) {
   Rng rng(4);
   RegularizedEvolution re(RegularizedEvolutionOptions().population_size(2).sample_size(1));
   re.attach(space, &rng);
-  auto a = space->parse("0000");
-  auto b = space->parse("4444");
-  re.tell(a, EvaluationResult{1.0, {}, 0.0});
-  re.tell(b, EvaluationResult{2.0, {}, 0.0});
-  re.ask();
-  re.ask();  // the two initial asks
+  re.set_max_in_flight(1000);
+  // The two initial (random) members, far apart: a mutation of one is never
+  // a neighbour of the other.
+  const Trial first = *re.ask();
+  const Trial second = *re.ask();
+  const Architecture a = first.arch;
+  ASSERT_GE(differing_positions(a, second.arch), 3);
+  re.tell(first, test::result_of(1.0, 0.0));
+  re.tell(second, test::result_of(2.0, 0.0));
   int near_a = 0;
   for (int i = 0; i < 400; ++i) {
-    Architecture c = re.ask();
+    const Trial c_trial = *re.ask();
+    const Architecture c = c_trial.arch;
     near_a += differing_positions(c, a) == 1;
   }
   EXPECT_NEAR(near_a, 200, 4 * 10);

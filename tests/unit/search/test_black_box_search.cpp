@@ -108,7 +108,7 @@ TEST(RunBlackBox, ConfigErrors) {
 Evaluation point(int64_t q, double objective, double cost) {
   Evaluation e;
   e.query = q;
-  e.arch = Architecture("toy", {static_cast<int32_t>(q), 0, 0, 0});
+  e.trial.arch = Architecture("toy", {static_cast<int32_t>(q), 0, 0, 0});
   e.result.objective = objective;
   e.result.metrics["latency"] = cost;
   return e;
