@@ -67,11 +67,6 @@ struct ExperimentOptions {
   /// Called once the run directory exists, before the search starts (e.g. to
   /// add a log file inside it).
   NASCPP_ARG(std::function<void(const std::string&)>, on_ready);
-  /// Black-box: take a search checkpoint every this many evaluations ...
-  NASCPP_ARG(int64_t, checkpoint_every) = 1000;
-  /// ... or every this many wall seconds (whichever comes first); results
-  /// are logged as they come, and a resume replays those past the checkpoint.
-  NASCPP_ARG(double, checkpoint_seconds) = 60.0;
 };
 
 /// Runs (or resumes) the experiment that `config` describes into

@@ -184,6 +184,9 @@ void Bananas::plan_round() {
 }
 
 bool Bananas::do_ask(Trial& trial) {
+  // A round is planned from every result so far (the paper's synchronous
+  // batches of k): with results still pending, wait for them.
+  if (asked_ >= options_.num_init() && batch_.empty() && pending_ > 0) return false;
   trial.arch = next_architecture();
   return true;
 }
@@ -191,8 +194,8 @@ bool Bananas::do_ask(Trial& trial) {
 Architecture Bananas::next_architecture() {
   if (asked_ < options_.num_init()) return propose_random();
   if (batch_.empty()) {
-    // The round needs every result so far; meanwhile explore at random.
-    if (pending_ > 0 || told_values_.empty()) return propose_random();
+    // Nothing told yet that is not a failure: explore at random.
+    if (told_values_.empty()) return propose_random();
     plan_round();
   }
   // The batch is proposed as pending trials: with k evaluations in flight,

@@ -75,6 +75,10 @@ void LocalSearch::build_neighbourhood() {
 }
 
 bool LocalSearch::do_ask(Trial& trial) {
+  // The move to the best neighbour needs every neighbour's result: with the
+  // neighbourhood proposed and results pending, wait for them (several in
+  // flight evaluate a neighbourhood in parallel).
+  if (init_asked_ >= options_.num_init() && queue_.empty() && pending_ > 0) return false;
   trial.arch = next_architecture();
   return true;
 }

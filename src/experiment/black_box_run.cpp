@@ -27,8 +27,8 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
                              .constraints(p.constraints)
                              .fidelity(p.fidelity)
                              .evaluation_seed(p.seed)
-                             .checkpoint_every(options.checkpoint_every())
-                             .checkpoint_seconds(options.checkpoint_seconds())
+                             .checkpoint_every(p.checkpoint_every)
+                             .checkpoint_seconds(p.checkpoint_seconds)
                              .on_checkpoint([&dir](const SearchCheckpoint& c) {
                                dir.write_search_checkpoint(c);
                              });
@@ -111,26 +111,33 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
     }
     trajectory.push_back(row);
   }
-  const Evaluation* inc = result.incumbent();
-  NASCPP_CHECK(inc != nullptr,
-               "no evaluation of the {} was feasible ({} failed): nothing to report (loosen the "
-               "constraints, raise the budget, or see run.log for the failures)",
-               result.evaluations.size(), failed);
   summary.kind = "black_box";
   summary.dataset = p.evaluator->dataset_name();
-  summary.architecture = p.space->format(inc->trial.arch);
   summary.objective_name = p.evaluator->objective_name();
-  summary.objective = inc->result.objective;
-  summary.objective_epochs = inc->result.epochs;
   summary.report_metric = report_metric;
-  auto it = inc->result.metrics.find(report_metric);
-  if (it != inc->result.metrics.end()) summary.report_value = it->second;
   summary.steps = static_cast<int64_t>(result.evaluations.size());
   summary.failed_steps = failed;
   summary.stop_reason = result.stop_reason;
   summary.search_cost_s =
       result.evaluations.empty() ? 0.0 : result.evaluations.back().cumulative_cost;
-  p.lookup.add_values(inc->trial.arch, summary.benchmark);
+  const Evaluation* inc = result.incumbent();
+  if (inc == nullptr) {
+    // A run always finishes: one that found nothing says so.
+    summary.status = "infeasible";
+    summary.status_reason = fmt::format(
+        "no evaluation of the {} was feasible ({} failed; run.log and results.jsonl say why): "
+        "loosen the constraints or raise the budget",
+        result.evaluations.size(), failed);
+    summary.objective = std::numeric_limits<double>::quiet_NaN();
+    logger()->warn("{}", summary.status_reason);
+  } else {
+    summary.architecture = p.space->format(inc->trial.arch);
+    summary.objective = inc->result.objective;
+    summary.objective_epochs = inc->result.epochs;
+    auto it = inc->result.metrics.find(report_metric);
+    if (it != inc->result.metrics.end()) summary.report_value = it->second;
+    p.lookup.add_values(inc->trial.arch, summary.benchmark);
+  }
 
   if (!p.pareto_metric.empty()) {
     dir.write_pareto(result.evaluations, pareto_front(result.evaluations, p.pareto_metric),

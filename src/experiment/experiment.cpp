@@ -68,9 +68,11 @@ ExperimentSummary run_experiment(ConfigNode config, const ExperimentOptions& opt
       detail::run_one_shot(parts, *dir, options, summary, trajectory);
     }
     dir->write_trajectory(trajectory);
-    logger()->info("found {} ({} {:.4f})", summary.architecture, summary.objective_name,
-                   summary.objective);
-    if (parts.final_training.enabled) {
+    if (!summary.architecture.empty()) {
+      logger()->info("found {} ({} {:.4f})", summary.architecture, summary.objective_name,
+                     summary.objective);
+    }
+    if (parts.final_training.enabled && !summary.architecture.empty()) {
       parts.final_training.run(summary.architecture, *dir, options, summary);
     }
     summary.wall_s = seconds_since(start);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
@@ -180,6 +181,15 @@ Parts build_parts(ConfigNode& cfg) {
     const int64_t epochs = cfg.get<int64_t>("fidelity_epochs", 0);
     NASCPP_CHECK_CONFIG(epochs >= 0, "fidelity_epochs must be >= 0 (0: full), got {}", epochs);
     p.fidelity.epochs = epochs;
+    auto ckpt_cfg = cfg.section("checkpoint");
+    p.checkpoint_every = ckpt_cfg.get<int64_t>("every", p.checkpoint_every);
+    p.checkpoint_seconds = ckpt_cfg.get<double>("seconds", p.checkpoint_seconds);
+    NASCPP_CHECK_CONFIG(p.checkpoint_every >= 0,
+                        "checkpoint.every must be >= 0 (evaluations; 0: not by count), got {}",
+                        p.checkpoint_every);
+    NASCPP_CHECK_CONFIG(p.checkpoint_seconds >= 0 && std::isfinite(p.checkpoint_seconds),
+                        "checkpoint.seconds must be a finite number >= 0 (0: not by time), got {}",
+                        p.checkpoint_seconds);
     // Everything the search loop would reject, now: before any directory exists.
     p.evaluator->resolve_epochs(p.fidelity);
     const auto reported = p.evaluator->metric_names();

@@ -56,6 +56,9 @@ struct Parts {
   std::vector<Constraint> constraints;
   std::string pareto_metric;
   Fidelity fidelity;
+  // `checkpoint:` every this many evaluations or seconds.
+  int64_t checkpoint_every = 1000;
+  double checkpoint_seconds = 60.0;
   // one-shot
   std::shared_ptr<const Dataset> dataset;
   OneShotSearchOptions search;

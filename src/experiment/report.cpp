@@ -214,6 +214,11 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
       Run r;
       r.dir = d;
       r.summary = read_summary(d);
+      if (r.summary.status != "complete" || r.summary.architecture.empty()) {
+        report.warnings.push_back(fmt::format("'{}' ended with status '{}' ({}): not summarised",
+                                              d, r.summary.status, r.summary.status_reason));
+        continue;
+      }
       r.trajectory = read_trajectory(d, r.summary.report_value.has_value());
       if (fs::exists(fs::path(d) / "pareto.csv")) r.pareto_csv = (fs::path(d) / "pareto.csv").string();
       runs.push_back(std::move(r));

@@ -61,6 +61,11 @@ std::function<void(const Progress&)> progress_reporter(std::shared_ptr<ProgressB
 }
 
 void print_summary(const std::string& dir, const ExperimentSummary& s) {
+  if (s.status != "complete") {
+    std::cout << "run: " << dir << "\n"
+              << "status: " << s.status << ": " << s.status_reason << "\n";
+    if (s.architecture.empty()) return;
+  }
   std::cout << "run: " << dir << "\n"
             << "search: " << s.optimizer << " in " << s.search_space << " on " << s.dataset
             << " (seed " << s.seed << "), " << s.steps << " steps, stopped by " << s.stop_reason
