@@ -16,7 +16,7 @@ using Bench = NasBench201Benchmark;
 
 std::shared_ptr<const Bench> bench() { return Bench::load_shared(test::data_dir()); }
 
-// The best CIFAR-10 cell of NAS-Bench-201 (official index 6111).
+// A strong NAS-Bench-201 cell (official index 9930).
 const char* kArch =
     "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|"
     "nor_conv_3x3~2|";

@@ -66,6 +66,52 @@ TEST(TrainingEvaluator, TrainsOnTheSplitAndReportsValidationAccuracyAndWallTime)
   EXPECT_NE(r1.metrics.at("train_loss"), r.metrics.at("train_loss"));
 }
 
+// A trial that continues another from its checkpoint pays only the extra
+// epochs and ends with the weights of one training straight through (the
+// learning-rate schedule spans the full budget either way).
+TEST(TrainingEvaluator, AContinuedTrialEqualsTrainingStraightThrough) {
+  test::TempDir tmp;
+  auto data = std::make_shared<TinyDataset>();
+  const auto options =
+      TrainingEvaluatorOptions()
+          .trainer(TrainerOptions().epochs(4).batch_size(32).learning_rate(0.05).log_every(0))
+          .validation_fraction(0.25);
+  TrainingEvaluator eval(small_space(), data, options);
+  EXPECT_FALSE(eval.supports_continuation());
+  eval.set_trial_storage(tmp.file("trials"));
+  EXPECT_TRUE(eval.supports_continuation());
+  EXPECT_EQ(eval.fidelity_range().max_epochs, 4);
+  const Architecture a = small_space()->parse(
+      "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
+  Trial low;
+  low.id = 0;
+  low.arch = a;
+  low.fidelity = Fidelity::with_epochs(1);
+  Rng rng_low(5);
+  const auto r_low = eval.evaluate(low, rng_low);
+  EXPECT_EQ(r_low.epochs, 1);
+  EXPECT_EQ(r_low.epochs_paid, 1);
+  Trial promoted;
+  promoted.id = 1;
+  promoted.arch = a;
+  promoted.fidelity = Fidelity::with_epochs(3);
+  promoted.continues = Trial::Continuation{0, 1};
+  Rng rng_promoted(99);  // its initialisation is replaced by the checkpoint's weights
+  const auto r_promoted = eval.evaluate(promoted, rng_promoted);
+  EXPECT_EQ(r_promoted.epochs_paid, 2);
+  Trial straight;
+  straight.id = 2;
+  straight.arch = a;
+  straight.fidelity = Fidelity::with_epochs(3);
+  Rng rng_straight(5);
+  const auto r_straight = eval.evaluate(straight, rng_straight);
+  EXPECT_EQ(r_straight.epochs_paid, 3);
+  EXPECT_EQ(r_promoted.objective, r_straight.objective);
+  EXPECT_EQ(r_promoted.metrics.at("train_loss"), r_straight.metrics.at("train_loss"));
+  NASCPP_EXPECT_THROW_WITH(eval.evaluate(a, Fidelity::with_epochs(5), rng_low), ConfigError,
+                           "between 1 and 4 epochs");
+}
+
 TEST(TrainingEvaluator, BadOptionsAreConfigErrors) {
   auto data = std::make_shared<TinyDataset>();
   NASCPP_EXPECT_THROW_WITH(
