@@ -52,6 +52,32 @@ void BM_RegularizedEvolution_100Seeds_300Queries(benchmark::State& state) {
 }
 BENCHMARK(BM_RegularizedEvolution_100Seeds_300Queries)->Unit(benchmark::kMillisecond);
 
+// The loop's cost per query with 1, 4 and 16 evaluations in flight
+// (simulated workers; regularized evolution, 300 queries a run): what the
+// trials, the executor and the bookkeeping add to a table look-up.
+void BM_LoopPerQuery_InFlight(benchmark::State& state) {
+  auto space = std::make_shared<NasBench201Space>();
+  TabularEvaluator eval(shared_bench(), TabularEvaluatorOptions());
+  const int64_t workers = state.range(0);
+  double sum = 0.0;
+  uint64_t seed = 0;
+  for (auto _ : state) {
+    Rng rng(seed);
+    ConfigNode cfg;
+    auto opt = optimizer_registry().create("regularized_evolution", cfg);
+    auto& bb = dynamic_cast<BlackBoxOptimizer&>(*opt);
+    bb.attach(space, &rng);
+    SimulatedExecutor executor(eval, workers);
+    const auto r = run_black_box(bb, executor, eval, rng,
+                                 SearchOptions().budget(Budget().max_queries(300)).evaluation_seed(seed));
+    sum += r.incumbent()->result.objective;
+    ++seed;
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations() * 300);
+}
+BENCHMARK(BM_LoopPerQuery_InFlight)->Arg(1)->Arg(4)->Arg(16)->Unit(benchmark::kMicrosecond);
+
 // One BANANAS run of 150 queries with the default (NASLib) settings.
 void BM_Bananas_150Queries(benchmark::State& state) {
   auto space = std::make_shared<NasBench201Space>();

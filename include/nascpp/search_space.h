@@ -50,6 +50,18 @@ class SearchSpace {
   virtual std::vector<float> encode(const Architecture& arch,
                                     const std::string& encoding) const = 0;
 
+  /// The space as independent categorical choices, for optimizers that model
+  /// or recombine choice vectors (BOHB's densities, DEHB's differential
+  /// evolution): the number of options of each choice. Empty (the default)
+  /// when the space has no such form.
+  virtual std::vector<int32_t> choice_cardinalities() const { return {}; }
+  /// The choices of `arch`, one value in [0, cardinality) per choice;
+  /// ConfigError for spaces without choice vectors.
+  virtual std::vector<int32_t> choices_of(const Architecture& arch) const;
+  /// The architecture of a choice vector, or nullopt when the combination is
+  /// not valid in the space; ConfigError for spaces without choice vectors.
+  virtual std::optional<Architecture> from_choices(const std::vector<int32_t>& choices) const;
+
   /// A freshly initialised network for `arch` (uses torch's generator).
   virtual std::shared_ptr<Network> build_network(const Architecture& arch,
                                                  const NetworkSpec& spec) const = 0;

@@ -252,6 +252,26 @@ std::vector<Architecture> NasBench201Space::enumerate() const {
   return out;
 }
 
+std::vector<int32_t> NasBench201Space::choice_cardinalities() const {
+  return std::vector<int32_t>(kNumEdges, kNumOps);
+}
+
+std::vector<int32_t> NasBench201Space::choices_of(const Architecture& arch) const {
+  validate(arch);
+  return arch.encoding();
+}
+
+std::optional<Architecture> NasBench201Space::from_choices(
+    const std::vector<int32_t>& choices) const {
+  if (choices.size() != static_cast<size_t>(kNumEdges)) return std::nullopt;
+  Ops ops{};
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i] < 0 || choices[i] >= kNumOps) return std::nullopt;
+    ops[i] = choices[i];
+  }
+  return from_ops(ops);
+}
+
 std::vector<std::string> NasBench201Space::encodings() const {
   return {"adjacency", "onehot", "op_indices", "path"};
 }

@@ -140,6 +140,10 @@ class NasBench201Space : public SearchSpace {
   ///   path through a `none` edge sets nothing.
   /// `op_indices`: the 6 op indices.
   std::vector<float> encode(const Architecture& arch, const std::string& encoding) const override;
+  /// Six choices of five operations each (the edges in the canonical order).
+  std::vector<int32_t> choice_cardinalities() const override;
+  std::vector<int32_t> choices_of(const Architecture& arch) const override;
+  std::optional<Architecture> from_choices(const std::vector<int32_t>& choices) const override;
 
   /// Defined in network.cpp (the NAS-Bench-201 macro skeleton).
   std::shared_ptr<Network> build_network(const Architecture& arch,

@@ -11,13 +11,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "nascpp/core/error.h"
 #include "nascpp/core/io.h"
@@ -86,30 +86,94 @@ const Json& environment() {
   return env;
 }
 
-// SHA-256 of data files, once per process for an unchanged file (a study's
-// seeds share their tables).
+// The file's identity for the hash cache: size, modification time (ns) and inode.
+struct FileStamp {
+  uintmax_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  bool operator==(const FileStamp& o) const {
+    return size == o.size && mtime_ns == o.mtime_ns && inode == o.inode;
+  }
+};
+
+FileStamp stamp_of(const std::string& path) {
+  struct stat st {};
+  NASCPP_CHECK_DATA(::stat(path.c_str(), &st) == 0, "data file '{}' cannot be read: {}", path,
+                    std::strerror(errno));
+  return {static_cast<uintmax_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+          static_cast<uint64_t>(st.st_ino)};
+}
+
+// Where hashes of unchanged data files are kept between processes:
+// $NASCPP_CACHE_DIR, else $XDG_CACHE_HOME/nascpp, else ~/.cache/nascpp ("" : none).
+std::string hash_cache_path() {
+  std::string dir;
+  if (const char* d = std::getenv("NASCPP_CACHE_DIR")) {
+    dir = d;
+  } else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
+    dir = std::string(x) + "/nascpp";
+  } else if (const char* h = std::getenv("HOME"); h && *h) {
+    dir = std::string(h) + "/.cache/nascpp";
+  }
+  return dir.empty() ? dir : dir + "/sha256.json";
+}
+
+// SHA-256 of data files: once per process for an unchanged file (a study's
+// seeds share their tables), and across processes through a small cache
+// keyed by path, size, modification time and inode (a file rewritten in any
+// way gets a new modification time and is hashed again).
 std::string cached_sha256(const std::string& path) {
   static std::mutex mutex;
   struct Entry {
-    uintmax_t size;
-    fs::file_time_type mtime;
+    FileStamp stamp;
     std::string sha;
   };
   static std::map<std::string, Entry> cache;
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  NASCPP_CHECK_DATA(!ec, "data file '{}' cannot be read: {}", path, ec.message());
-  const auto mtime = fs::last_write_time(path, ec);
+  static bool loaded = false;
+  const std::string cache_file = hash_cache_path();
+  const FileStamp stamp = stamp_of(path);
   {
     std::lock_guard<std::mutex> lock(mutex);
-    auto it = cache.find(path);
-    if (it != cache.end() && it->second.size == size && it->second.mtime == mtime) {
-      return it->second.sha;
+    if (!loaded) {
+      loaded = true;
+      try {
+        if (!cache_file.empty() && fs::exists(cache_file)) {
+          for (const auto& [p, e] : Json::parse(read_file(cache_file)).items()) {
+            cache[p] = Entry{{e.at("size").get<uintmax_t>(), e.at("mtime_ns").get<int64_t>(),
+                              e.at("inode").get<uint64_t>()},
+                             e.at("sha256").get<std::string>()};
+          }
+        }
+      } catch (const std::exception&) {
+        cache.clear();  // a damaged cache is only a cache: hash again
+      }
     }
+    auto it = cache.find(path);
+    if (it != cache.end() && it->second.stamp == stamp) return it->second.sha;
   }
   std::string sha = sha256_file(path);
   std::lock_guard<std::mutex> lock(mutex);
-  cache[path] = Entry{size, mtime, sha};
+  cache[path] = Entry{stamp, sha};
+  if (!cache_file.empty()) {
+    try {
+      Json out = Json::object();
+      for (const auto& [p, e] : cache) {
+        std::error_code gone;
+        if (!fs::exists(p, gone)) continue;  // keeps the cache to files that exist
+        out[p] = {{"size", e.stamp.size},
+                  {"mtime_ns", e.stamp.mtime_ns},
+                  {"inode", e.stamp.inode},
+                  {"sha256", e.sha}};
+      }
+      std::error_code ec;
+      fs::create_directories(fs::path(cache_file).parent_path(), ec);
+      write_file_atomic(cache_file + "." + std::to_string(::getpid()), out.dump());
+      fs::rename(cache_file + "." + std::to_string(::getpid()), cache_file, ec);
+    } catch (const std::exception&) {
+      // Not writable: every process hashes for itself.
+    }
+  }
   return sha;
 }
 
@@ -749,19 +813,20 @@ void RunDirectory::append_log(const std::string& level, const std::string& messa
 
 void RunDirectory::write_trajectory(const std::vector<TrajectoryRow>& rows) {
   NASCPP_ASSERT(writable_);
-  std::ostringstream out;
-  out.precision(17);
-  out << "step,cost_s,time_s,wall_s,epochs,trial,fidelity_epochs,start_s,worker,objective,report,"
-         "architecture\n";
+  // fmt's shortest round-trip form: exact, and much faster than iostreams.
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out),
+                 "step,cost_s,time_s,wall_s,epochs,trial,fidelity_epochs,start_s,worker,objective,"
+                 "report,architecture\n");
   for (const auto& r : rows) {
-    out << r.step << ',' << r.cost_s << ',' << r.time_s << ',' << r.wall_s << ',' << r.epochs
-        << ',' << r.trial << ',' << r.fidelity_epochs << ',' << r.start_s << ',' << r.worker << ',';
-    if (!std::isnan(r.objective)) out << r.objective;
-    out << ',';
-    if (r.report) out << *r.report;
-    out << ',' << quote(r.architecture) << "\n";
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},", r.step, r.cost_s,
+                   r.time_s, r.wall_s, r.epochs, r.trial, r.fidelity_epochs, r.start_s, r.worker);
+    if (!std::isnan(r.objective)) fmt::format_to(std::back_inserter(out), "{}", r.objective);
+    out.push_back(',');
+    if (r.report) fmt::format_to(std::back_inserter(out), "{}", *r.report);
+    fmt::format_to(std::back_inserter(out), ",{}\n", quote(r.architecture));
   }
-  write_file_atomic(file(kTrajectoryFile), out.str());
+  write_file_atomic(file(kTrajectoryFile), fmt::to_string(out));
 }
 
 std::vector<TrajectoryRow> RunDirectory::trajectory() const {

@@ -87,6 +87,23 @@ std::vector<ExperimentSummary> run_study(ConfigNode config, const StudyOptions& 
   // Every seed's directory before the first run starts.
   for (const auto seed : options.seeds()) RunDirectory::check_new(seed_dir(out, seed), options.force());
   std::error_code ec;
+  if (fs::is_directory(out, ec)) {
+    // The study folder holds studies only: never write into a user's folder.
+    std::vector<std::string> foreign;
+    for (const auto& entry : fs::directory_iterator(out)) {
+      const std::string name = entry.path().filename().string();
+      const bool own = name.rfind("seed-", 0) == 0 || name == kStudyConfig || name == kStudyFile ||
+                       name == std::string(kStudyConfig) + ".tmp" ||
+                       name == std::string(kStudyFile) + ".tmp";
+      if (!own) foreign.push_back(name);
+    }
+    NASCPP_CHECK_CONFIG(foreign.empty(),
+                        "'{}' is not a study folder nascpp wrote (it holds {}), so nascpp will not "
+                        "write into it, even with --force; choose another --out",
+                        out, join(foreign));
+  } else if (fs::exists(out, ec)) {
+    throw ConfigError(fmt::format("study folder '{}' exists and is not a folder", out));
+  }
   if (is_study(out) && !options.force()) {
     throw ConfigError(fmt::format(
         "'{}' holds another study (its {}): --resume it, --force to replace it, or choose another "
@@ -103,8 +120,10 @@ std::vector<ExperimentSummary> run_study(ConfigNode config, const StudyOptions& 
   fs::create_directories(out, ec);
   NASCPP_CHECK_DATA(!ec, "cannot create the study folder '{}': {}", out, ec.message());
   write_file_atomic((fs::path(out) / kStudyConfig).string(), text);
-  write_file_atomic((fs::path(out) / kStudyFile).string(),
-                    Json{{"format", kStudyFormat}, {"seeds", options.seeds()}}.dump(2) + "\n");
+  write_file_atomic(
+      (fs::path(out) / kStudyFile).string(),
+      Json{{"format", kStudyFormat}, {"seeds", options.seeds()}, {"config_yaml", text}}.dump(2) +
+          "\n");
 
   std::vector<ExperimentSummary> summaries(options.seeds().size());
   for_each_parallel(options.seeds().size(), options.jobs(), [&](size_t i) {
@@ -125,16 +144,24 @@ std::vector<ExperimentSummary> resume_study(const StudyOptions& options) {
                       kStudyFile);
   const std::string study_path = (fs::path(out) / kStudyFile).string();
   std::vector<uint64_t> seeds;
+  std::string started_with;
   try {
     const Json j = Json::parse(read_file(study_path));
     NASCPP_CHECK_DATA(j.at("format").get<std::string>() == kStudyFormat,
                       "unknown study format '{}'", j.at("format").get<std::string>());
     seeds = j.at("seeds").get<std::vector<uint64_t>>();
+    started_with = j.at("config_yaml").get<std::string>();
   } catch (const Json::exception& e) {
     throw DataError(fmt::format("'{}' is malformed: {}", study_path, e.what()));
   }
+  NASCPP_CHECK_DATA(!seeds.empty(), "'{}' lists no seeds", study_path);
   const std::string config_path = (fs::path(out) / kStudyConfig).string();
   const std::string text = read_file(config_path);
+  NASCPP_CHECK_CONFIG(text == started_with,
+                      "'{}' was edited after the study started; the seeds not yet run would use "
+                      "another configuration than those that ran: restore it, or start a new "
+                      "study with another --out",
+                      config_path);
   auto first = seed_config(text, config_path, seeds.front());
   const detail::Parts keep_loaded = detail::build_parts(first);
 

@@ -123,6 +123,23 @@ TEST(RunDirectory, ResumeOfAStudyRunsTheSeedsNotStarted) {
   }
 }
 
+// A study writes only into a folder of studies: never into a user's folder.
+TEST(RunDirectory, AStudyNeverWritesIntoAUserFolder) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const std::string user = tmp.file("mine");
+  write_text(user + "/notes.txt", "my notes");
+  auto args =
+      test::with_out(cli_run("search_nb201_random_search.yaml", {"budget.max_queries=5"}), user);
+  args.insert(args.end(), {"--seeds", "0-1", "--force"});
+  const auto r = test::run_command(test::shell_line(args));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("not a study folder"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(user + "/study.yaml"));
+  EXPECT_FALSE(fs::exists(user + "/seed-0"));
+  EXPECT_EQ(read_file(user + "/notes.txt"), "my notes");
+}
+
 // A run killed before its config.yaml was renamed into place can be started
 // again with --force; --resume says so.
 TEST(RunDirectory, ARunKilledBeforeItStartedCanBeRestarted) {

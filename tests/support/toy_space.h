@@ -82,6 +82,20 @@ class ToySpace : public SearchSpace {
     }
     return out;
   }
+  std::vector<int32_t> choice_cardinalities() const override {
+    return std::vector<int32_t>(kPositions, kValues);
+  }
+  std::vector<int32_t> choices_of(const Architecture& arch) const override {
+    validate(arch);
+    return arch.encoding();
+  }
+  std::optional<Architecture> from_choices(const std::vector<int32_t>& choices) const override {
+    for (int32_t v : choices) {
+      if (v < 0 || v >= kValues) return std::nullopt;
+    }
+    if (choices.size() != static_cast<size_t>(kPositions)) return std::nullopt;
+    return Architecture("toy", choices);
+  }
   std::vector<std::string> encodings() const override { return {"onehot"}; }
   std::vector<float> encode(const Architecture& arch, const std::string& encoding) const override {
     NASCPP_CHECK_CONFIG(encoding == "onehot", "toy encodes only onehot, not '{}'", encoding);
@@ -118,7 +132,9 @@ class ToyEvaluator : public Evaluator {
   std::string name() const override { return "toy"; }
   std::string objective_name() const override { return "score"; }
   std::vector<std::string> metric_names() const override { return {"score", "size"}; }
-  FidelityRange fidelity_range() const override { return {1, 1, {}}; }
+  // 1 to 9 epochs, the score the same at each: multi-fidelity optimizers
+  // get three budgets.
+  FidelityRange fidelity_range() const override { return {1, 9, {}}; }
   bool simulated_cost() const override { return true; }
 
  private:

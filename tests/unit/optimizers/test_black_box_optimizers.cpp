@@ -42,7 +42,9 @@ class HashEvaluator : public Evaluator {
   std::string name() const override { return "hash"; }
   std::string objective_name() const override { return "score"; }
   std::vector<std::string> metric_names() const override { return {"score"}; }
-  FidelityRange fidelity_range() const override { return {1, 1, {}}; }
+  // 1 to 9 epochs (the score does not depend on them): multi-fidelity
+  // optimizers get three budgets.
+  FidelityRange fidelity_range() const override { return {1, 9, {}}; }
   bool simulated_cost() const override { return true; }
 
  private:
@@ -120,6 +122,7 @@ TEST_P(BlackBoxOptimizerTest, SavedStateResumesExactly) {
   Rng rng(3);
   auto first = make(GetParam(), small_config(GetParam()));
   first->attach(space, &rng);
+  first->set_fidelities(Fidelity(), {1, 9, {}});  // as the loop would
   run(*first, rng, 23);
   const std::string state = first->save_state();
   const std::string rng_state = rng.state();
@@ -128,6 +131,7 @@ TEST_P(BlackBoxOptimizerTest, SavedStateResumesExactly) {
   Rng rng2(99);
   auto second = make(GetParam(), small_config(GetParam()));
   second->attach(space, &rng2);
+  second->set_fidelities(Fidelity(), {1, 9, {}});  // as the loop would
   second->load_state(state);
   rng2.set_state(rng_state);
   EXPECT_EQ(run(*second, rng2, 17), expected);
@@ -161,6 +165,7 @@ TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {
   Rng rng(5);
   auto opt = make(GetParam(), small_config(GetParam()));
   opt->attach(space, &rng);
+  opt->set_fidelities(Fidelity(), {1, 9, {}});  // as the loop would
   Trial stranger;
   stranger.id = 0;
   stranger.arch = Architecture("toy", {1, 2, 3, 4});
@@ -170,7 +175,11 @@ TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {
   const Trial t1 = *opt->ask();
   EXPECT_EQ(t0.id, 0);
   EXPECT_EQ(t1.id, 1);
-  EXPECT_TRUE(t0.fidelity.names_full());
+  // Single-fidelity optimizers ask for the loop's fidelity (full by default).
+  const std::set<std::string> multi = {"asha", "bohb", "dehb", "hyperband", "successive_halving"};
+  if (multi.count(GetParam()) == 0) {
+    EXPECT_TRUE(t0.fidelity.names_full());
+  }
   NASCPP_EXPECT_THROW_WITH(opt->ask(), Error, "2 trials pending");
   Trial changed = t1;
   changed.arch = space->mutate(t1.arch, rng);
@@ -183,6 +192,7 @@ TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {
   Rng rng2(5);
   auto copy = make(GetParam(), small_config(GetParam()));
   copy->attach(space, &rng2);
+  copy->set_fidelities(Fidelity(), {1, 9, {}});  // as the loop would
   copy->set_max_in_flight(2);
   copy->load_state(opt->save_state());
   ASSERT_EQ(copy->pending().count(0), 1u);
@@ -197,8 +207,9 @@ TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtin, BlackBoxOptimizerTest,
-                         ::testing::Values("bananas", "local_search", "random_search",
-                                           "regularized_evolution"));
+                         ::testing::Values("asha", "bananas", "bohb", "dehb", "hyperband",
+                                           "local_search", "random_search",
+                                           "regularized_evolution", "successive_halving"));
 
 }  // namespace
 }  // namespace nascpp

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole `nascpp run` process of a study, as a user pays it: regularized
+# evolution on NAS-Bench-201, 100 seeds x 300 queries, every run directory
+# written; with --jobs 1 and 2. Also the process start alone (`nascpp
+# --version`: loading LibTorch) and an empty program linked against LibTorch.
+#
+#   NASCPP_DATA=../shared/data bench/bench_cli_study.sh [build-dir] [repeats]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build}"
+repeats="${2:-3}"
+nascpp="$build/nascpp"
+: "${NASCPP_DATA:?set NASCPP_DATA to the benchmark data folder}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+seconds() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1; }
+# Warm the file cache and the data-file hash cache once.
+"$nascpp" -q run "$root/examples/configs/search_nb201_regularized_evolution.yaml" \
+  --set budget.max_queries=10 --out "$tmp/warm" >/dev/null
+printf 'int main() { return 0; }\n' > "$tmp/empty.cpp"
+g++ "$tmp/empty.cpp" -o "$tmp/empty_torch" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10
+for i in $(seq "$repeats"); do
+  echo "empty program linked to LibTorch: $(seconds "$tmp/empty_torch") s"
+  echo "nascpp --version: $(seconds "$nascpp" --version) s"
+  for jobs in 1 2; do
+    rm -rf "$tmp/study"
+    t=$(seconds "$nascpp" -q run "$root/examples/configs/search_nb201_regularized_evolution.yaml" \
+      --seeds 0-99 --set budget.max_queries=300 --out "$tmp/study" --jobs "$jobs")
+    echo "nascpp run, 100 seeds x 300 queries, --jobs $jobs: $t s"
+  done
+done
