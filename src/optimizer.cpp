@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nascpp/core/nesting.h"
+
 namespace nascpp {
 
 void BlackBoxOptimizer::attach(std::shared_ptr<const SearchSpace> space, Rng* rng) {
@@ -92,6 +94,9 @@ std::string BlackBoxOptimizer::save_state() const {
 
 void BlackBoxOptimizer::load_state(const std::string& state) {
   NASCPP_CHECK(space_ != nullptr, "optimizer '{}': load_state() before attach()", name());
+  // The parsed state is dumped again below: nlohmann's dump recurses once per
+  // nesting level, so the depth is bounded first.
+  check_json_nesting(state, fmt::format("saved state of optimizer '{}'", name()));
   nlohmann::json in;
   try {
     in = nlohmann::json::parse(state);

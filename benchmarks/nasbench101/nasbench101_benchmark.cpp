@@ -10,7 +10,9 @@
 
 #include "benchmarks/nasbench101/tfrecord.h"
 #include "nascpp/core/error.h"
+#include "nascpp/core/io.h"
 #include "nascpp/core/log.h"
+#include "nascpp/core/nesting.h"
 
 namespace nascpp {
 
@@ -71,14 +73,51 @@ double run_value(const NasBench101Benchmark::Run& r, int metric) {
 }
 
 Json read_json(const std::string& path) {
-  std::ifstream in(path);
-  NASCPP_CHECK_DATA(in.good(), "cannot open '{}' (NAS-Bench-101 data; see docs/nasbench101.md)",
-                    path);
+  std::error_code ec;
+  NASCPP_CHECK_DATA(std::filesystem::is_regular_file(path, ec),
+                    "cannot open '{}' (NAS-Bench-101 data; see docs/nasbench101.md)", path);
+  const std::string text = read_file(path);
+  check_json_nesting(text, path);
   try {
-    return Json::parse(in);
+    return Json::parse(text);
   } catch (const Json::exception& e) {
     throw DataError(fmt::format("'{}' is not valid JSON: {}", path, e.what()));
   }
+}
+
+// The valid values of the benchmark's numbers: accuracies are fractions
+// (the file's; percent in the table), times seconds of a real training run.
+double checked_fraction(double v, const char* what) {
+  NASCPP_CHECK_DATA(v >= 0.0 && v <= 1.0, "{} {} is out of range: expected a fraction in [0, 1]",
+                    what, v);
+  return v;
+}
+
+double checked_seconds(double v, const char* what) {
+  NASCPP_CHECK_DATA(std::isfinite(v) && v > 0.0,
+                    "{} {} is not a training time: expected seconds, finite and > 0", what, v);
+  return v;
+}
+
+// A number of the sample file's run record `r`.
+double run_number(const Json& r, const char* key) {
+  const Json& v = r.at(key);
+  NASCPP_CHECK_DATA(v.is_number(), "{} is {}, expected a number", key, v.type_name());
+  return v.get<double>();
+}
+
+// Fills `run` from the final and halfway evaluations (fractions, seconds),
+// checking every value.
+void set_run(NasBench101Benchmark::Run& run, double valid, double test, double train, double time,
+             double half_valid, double half_test, double half_train, double half_time) {
+  run.valid_acc = 100.0 * checked_fraction(valid, "final_validation_accuracy");
+  run.test_acc = 100.0 * checked_fraction(test, "final_test_accuracy");
+  run.train_acc = 100.0 * checked_fraction(train, "final_train_accuracy");
+  run.train_time_s = checked_seconds(time, "final_training_time");
+  run.halfway_valid_acc = 100.0 * checked_fraction(half_valid, "halfway_validation_accuracy");
+  run.halfway_test_acc = 100.0 * checked_fraction(half_test, "halfway_test_accuracy");
+  run.halfway_train_acc = 100.0 * checked_fraction(half_train, "halfway_train_accuracy");
+  run.halfway_train_time_s = checked_seconds(half_time, "halfway_training_time");
 }
 
 // Op names of NASLib's NAS-Bench-101 op ids (zero-cost file keys).
@@ -210,9 +249,11 @@ void NasBench101Benchmark::load_sample(const std::string& path) {
   add_data_file(path);
   const Json doc = read_json(path);
   NASCPP_CHECK_DATA(doc.is_array(), "'{}': expected a JSON list of cells", path);
+  NASCPP_CHECK_DATA(!doc.empty(), "'{}': the list of cells is empty (the sample has 30)", path);
   for (size_t k = 0; k < doc.size(); ++k) {
     const Json& cell = doc[k];
     try {
+      NASCPP_CHECK_DATA(cell.is_object(), "expected an object, found {}", cell.type_name());
       Entry e;
       e.hash = parse_hash(cell.at("hash").get<std::string>());
       const auto matrix = cell.at("matrix").get<std::vector<std::vector<int>>>();
@@ -220,24 +261,36 @@ void NasBench101Benchmark::load_sample(const std::string& path) {
       e.spec = NasBench101Space::spec_of(NasBench101Space::from_spec(matrix, ops));
       NASCPP_CHECK_DATA(e.spec.num_vertices == static_cast<int>(matrix.size()),
                         "the matrix is not pruned");
+      // The key must be the cell's: a wrong hash would file its results under
+      // another cell.
+      const Hash computed = NasBench101Space::hash_bytes(e.spec);
+      NASCPP_CHECK_DATA(
+          computed == e.hash,
+          "hash {} does not match the cell: its matrix and ops have the graph hash {}",
+          NasBench101Space::hash_hex(e.hash), NasBench101Space::hash_hex(computed));
       e.trainable_parameters = cell.at("trainable_parameters").get<int64_t>();
+      NASCPP_CHECK_DATA(e.trainable_parameters > 0, "trainable_parameters {} must be > 0",
+                        e.trainable_parameters);
       const Json& runs = cell.at("epochs").at(std::to_string(kEpochs));
       NASCPP_CHECK_DATA(runs.is_array() && !runs.empty() && runs.size() <= kMaxRepeats,
                         "expected 1 to {} runs at {} epochs, got {}", kMaxRepeats, kEpochs,
                         runs.size());
       for (const Json& r : runs) {
-        Run& run = e.runs[static_cast<size_t>(e.repeats++)];
-        run.valid_acc = 100.0 * r.at("final_validation_accuracy").get<double>();
-        run.test_acc = 100.0 * r.at("final_test_accuracy").get<double>();
-        run.train_acc = 100.0 * r.at("final_train_accuracy").get<double>();
-        run.train_time_s = r.at("final_training_time").get<double>();
-        run.halfway_valid_acc = 100.0 * r.at("halfway_validation_accuracy").get<double>();
-        run.halfway_test_acc = 100.0 * r.at("halfway_test_accuracy").get<double>();
-        run.halfway_train_acc = 100.0 * r.at("halfway_train_accuracy").get<double>();
-        run.halfway_train_time_s = r.at("halfway_training_time").get<double>();
+        const int repeat = e.repeats++;
+        try {
+          set_run(e.runs[static_cast<size_t>(repeat)], run_number(r, "final_validation_accuracy"),
+                  run_number(r, "final_test_accuracy"), run_number(r, "final_train_accuracy"),
+                  run_number(r, "final_training_time"),
+                  run_number(r, "halfway_validation_accuracy"),
+                  run_number(r, "halfway_test_accuracy"), run_number(r, "halfway_train_accuracy"),
+                  run_number(r, "halfway_training_time"));
+        } catch (const DataError& err) {
+          throw DataError(fmt::format("run {}: {}", repeat, err.what()));
+        }
       }
-      NASCPP_CHECK_DATA(index_.emplace(e.hash, static_cast<int32_t>(entries_.size())).second,
-                        "duplicate hash");
+      const auto [it, fresh] = index_.emplace(e.hash, static_cast<int32_t>(entries_.size()));
+      NASCPP_CHECK_DATA(fresh, "duplicate hash {}: cell {} has it too",
+                        NasBench101Space::hash_hex(e.hash), it->second);
       entries_.push_back(e);
     } catch (const Json::exception& err) {
       throw DataError(fmt::format("'{}': cell {}: {}", path, k, err.what()));
@@ -257,9 +310,15 @@ void NasBench101Benchmark::load_zero_cost(const std::string& path) {
     throw DataError(
         fmt::format("'{}': expected {{\"nasbench101\": {{\"cifar10\": {{...}}}}}}", path));
   }
-  // The proxies: every numeric field except val_accuracy, over all cells.
+  NASCPP_CHECK_DATA(cells->is_object() && !cells->empty(),
+                    "'{}': nasbench101.cifar10 must be a non-empty object of cells, found {}", path,
+                    cells->is_object() ? std::string("no cells") : cells->type_name());
+  // The proxies: every field except val_accuracy, over all cells.
   std::vector<std::string> proxies;
   for (const auto& item : cells->items()) {
+    NASCPP_CHECK_DATA(item.value().is_object(),
+                      "'{}': cell '{}': expected an object of measures, found {}", path, item.key(),
+                      item.value().type_name());
     for (const auto& field : item.value().items()) {
       if (field.key() != "val_accuracy" &&
           std::find(proxies.begin(), proxies.end(), field.key()) == proxies.end()) {
@@ -283,7 +342,9 @@ void NasBench101Benchmark::load_zero_cost(const std::string& path) {
         size_t end = pos;
         while (end < key.size() - 1 && key[end] != ',') ++end;
         const std::string tok = key.substr(pos, end - pos);
-        NASCPP_CHECK_DATA(!tok.empty() && tok.find_first_not_of("0123456789") == std::string::npos,
+        // At most 9 digits: std::stoi cannot overflow (entries are 0-4).
+        NASCPP_CHECK_DATA(!tok.empty() && tok.size() <= 9 &&
+                              tok.find_first_not_of("0123456789") == std::string::npos,
                           "bad integer '{}'", tok);
         ints.push_back(std::stoi(tok));
         pos = end + 1;
@@ -313,14 +374,25 @@ void NasBench101Benchmark::load_zero_cost(const std::string& path) {
         zc_entries_.push_back(std::move(z));
       }
       ZeroCost& z = zc_entries_[static_cast<size_t>(it->second)];
-      z.val_acc += item.value().at("val_accuracy").get<double>();
+      const Json& val = item.value().at("val_accuracy");
+      NASCPP_CHECK_DATA(val.is_number(), "val_accuracy is {}, expected a number", val.type_name());
+      const double acc = val.get<double>();
+      NASCPP_CHECK_DATA(acc >= 0.0 && acc <= 100.0,
+                        "val_accuracy {} is out of range: expected percent in [0, 100]", acc);
+      z.val_acc += acc;
       ++z.keys;
       for (size_t p = 0; p < proxies.size(); ++p) {
         const auto f = item.value().find(proxies[p]);
-        if (f != item.value().end() && f->is_number()) {
-          z.scores[p] += f->get<double>();
-          ++z.counts[p];
-        }
+        if (f == item.value().end()) continue;  // a proxy this cell was not scored with
+        NASCPP_CHECK_DATA(f->is_number(), "measure '{}' is {}, expected a number", proxies[p],
+                          f->type_name());
+        // Scores are any number (JSON has no NaN or infinity); the FLOPs and
+        // parameter counts (in millions) cannot be negative.
+        const double score = f->get<double>();
+        NASCPP_CHECK_DATA(score >= 0.0 || (proxies[p] != "flops" && proxies[p] != "params"),
+                          "measure '{}' is {}: a count, expected >= 0", proxies[p], score);
+        z.scores[p] += score;
+        ++z.counts[p];
       }
     } catch (const Json::exception& err) {
       throw DataError(fmt::format("'{}': cell '{}': {}", path, key, err.what()));
@@ -368,13 +440,17 @@ void NasBench101Benchmark::add_tfrecord(const std::string& path,
         fail(fmt::format("ModelMetrics has {} evaluations, expected 3 (initial, halfway, final)",
                          metrics.evaluations.size()));
       }
+      if (metrics.trainable_parameters <= 0) {
+        fail(fmt::format("trainable_parameters {} must be > 0", metrics.trainable_parameters));
+      }
+      std::string why;
+      const NasBench101Spec spec = spec_from_strings(row.adjacency, row.operations, &why);
+      if (!why.empty()) fail(why);
       auto [it, fresh] = index_.emplace(hash, static_cast<int32_t>(entries_.size()));
       if (fresh) {
         Entry e;
         e.hash = hash;
-        std::string why;
-        e.spec = spec_from_strings(row.adjacency, row.operations, &why);
-        if (!why.empty()) fail(why);
+        e.spec = spec;
         if (options.verify_hashes()) {
           std::string rule;
           const auto pruned = NasBench101Space::prune_and_check(e.spec, &rule);
@@ -394,21 +470,38 @@ void NasBench101Benchmark::add_tfrecord(const std::string& path,
         fail(fmt::format("more than {} runs of cell {} at {} epochs", kMaxRepeats, row.module_hash,
                          kEpochs));
       }
+      // Every run of a cell is keyed by its hash: a run with another spec
+      // must be an isomorphic form of the same cell, or a record is corrupt.
+      if (!fresh && !(spec == e.spec)) {
+        std::string rule;
+        const auto pruned = NasBench101Space::prune_and_check(spec, &rule);
+        if (!pruned || NasBench101Space::hash_bytes(*pruned) != hash) {
+          fail(fmt::format(
+              "the spec '{}|{}' of this run of cell {} is not the cell of its earlier runs ({})",
+              row.adjacency, row.operations, row.module_hash,
+              pruned ? "graph hash " +
+                           NasBench101Space::hash_hex(NasBench101Space::hash_bytes(*pruned))
+                     : "invalid: " + rule));
+        }
+      }
       const auto& half = metrics.evaluations[1];
       const auto& last = metrics.evaluations[2];
-      Run& run = e.runs[static_cast<size_t>(e.repeats++)];
-      run.valid_acc = 100.0 * last.validation_accuracy;
-      run.test_acc = 100.0 * last.test_accuracy;
-      run.train_acc = 100.0 * last.train_accuracy;
-      run.train_time_s = last.training_time;
-      run.halfway_valid_acc = 100.0 * half.validation_accuracy;
-      run.halfway_test_acc = 100.0 * half.test_accuracy;
-      run.halfway_train_acc = 100.0 * half.train_accuracy;
-      run.halfway_train_time_s = half.training_time;
+      try {
+        set_run(e.runs[static_cast<size_t>(e.repeats++)], last.validation_accuracy,
+                last.test_accuracy, last.train_accuracy, last.training_time,
+                half.validation_accuracy, half.test_accuracy, half.train_accuracy,
+                half.training_time);
+      } catch (const DataError& err) {
+        fail(err.what());
+      }
     }
     ++number;
     offset += 16 + record.size();
   }
+  NASCPP_CHECK_DATA(number > 0, "TFRecord file '{}' is empty: it has no records", path);
+  NASCPP_CHECK_DATA(!entries_.empty(),
+                    "TFRecord file '{}': none of its {} records is a {}-epoch training run", path,
+                    number, kEpochs);
   logger()->debug("read {} NAS-Bench-101 cells from {} records of '{}' ({} of other budgets)",
                   entries_.size(), number, path, skipped_records_);
 }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -26,6 +27,19 @@ constexpr int kCifar10Valid = 0;
 constexpr int kCifar10 = 1;
 constexpr int kCifar100 = 2;
 constexpr int kImageNet16 = 3;
+
+// The training seeds of the per-seed table, in the order of its rows
+// (PROVENANCE.md: slot s is seed kSeeds[s]), as the file writes them.
+constexpr std::string_view kSeeds[NasBench201Benchmark::kMaxSeeds] = {"777", "888", "999"};
+
+// What each kind of column may hold (PROVENANCE.md; checked on the real
+// files): accuracies are percent, times and latencies positive seconds or
+// milliseconds, parameter counts non-negative. NaN only where the source has
+// holes: the NASWOT score (341 architectures).
+const NumberRange kAccuracy = NumberRange::percent();
+const NumberRange kTime = NumberRange::positive();
+const NumberRange kCount = NumberRange::non_negative();
+const NumberRange kScoreWithHoles = NumberRange::finite().allow_nan();
 
 constexpr const char* kLatencyPrefix = "latency_ms.";
 constexpr const char* kZcPrefix = "zc.";
@@ -85,6 +99,9 @@ void check_complete(const std::vector<bool>& seen, const std::string& file) {
 struct NasBench201Benchmark::Loader {
   NasBench201Benchmark& b;
   std::string dir;
+  // n_seeds of the merged table by dense id: the per-seed table must have
+  // exactly that many rows of each architecture for each dataset.
+  std::vector<uint8_t> n_seeds = std::vector<uint8_t>(kN, 0);
 
   std::string path(const char* relative) const {
     auto full = (std::filesystem::path(dir) / relative).string();
@@ -109,26 +126,31 @@ struct NasBench201Benchmark::Loader {
     const size_t c_index = csv.column("nb201_index");
     const size_t c_code = csv.column("op_code");
     const size_t c_arch = csv.column("arch_str");
+    const size_t c_seeds = csv.column("n_seeds");
     struct Binding {
       size_t file_column;
       std::vector<std::pair<int, const char*>> targets;  // (dataset, metric)
+      const NumberRange* valid;
       int32_t column = -1;
     };
     std::vector<Binding> bindings = {
-        {csv.column("cifar10_valid_acc"), {{kCifar10Valid, "valid_acc"}}},
-        {csv.column("cifar10_test_acc"), {{kCifar10, "test_acc"}}},
-        {csv.column("cifar100_valid_acc"), {{kCifar100, "valid_acc"}}},
-        {csv.column("cifar100_test_acc"), {{kCifar100, "test_acc"}}},
-        {csv.column("imagenet16_valid_acc"), {{kImageNet16, "valid_acc"}}},
-        {csv.column("imagenet16_test_acc"), {{kImageNet16, "test_acc"}}},
-        {csv.column("cifar10_train_time_s"), {{kCifar10Valid, "train_time_s"}}},
-        {csv.column("cifar100_train_time_s"), {{kCifar100, "train_time_s"}}},
-        {csv.column("imagenet16_train_time_s"), {{kImageNet16, "train_time_s"}}},
-        {csv.column("cifar10_params_mb"), {{kCifar10Valid, "params_mb"}, {kCifar10, "params_mb"}}},
-        {csv.column("cifar100_params_mb"), {{kCifar100, "params_mb"}}},
-        {csv.column("imagenet16_params_mb"), {{kImageNet16, "params_mb"}}},
+        {csv.column("cifar10_valid_acc"), {{kCifar10Valid, "valid_acc"}}, &kAccuracy},
+        {csv.column("cifar10_test_acc"), {{kCifar10, "test_acc"}}, &kAccuracy},
+        {csv.column("cifar100_valid_acc"), {{kCifar100, "valid_acc"}}, &kAccuracy},
+        {csv.column("cifar100_test_acc"), {{kCifar100, "test_acc"}}, &kAccuracy},
+        {csv.column("imagenet16_valid_acc"), {{kImageNet16, "valid_acc"}}, &kAccuracy},
+        {csv.column("imagenet16_test_acc"), {{kImageNet16, "test_acc"}}, &kAccuracy},
+        {csv.column("cifar10_train_time_s"), {{kCifar10Valid, "train_time_s"}}, &kTime},
+        {csv.column("cifar100_train_time_s"), {{kCifar100, "train_time_s"}}, &kTime},
+        {csv.column("imagenet16_train_time_s"), {{kImageNet16, "train_time_s"}}, &kTime},
+        {csv.column("cifar10_params_mb"),
+         {{kCifar10Valid, "params_mb"}, {kCifar10, "params_mb"}},
+         &kCount},
+        {csv.column("cifar100_params_mb"), {{kCifar100, "params_mb"}}, &kCount},
+        {csv.column("imagenet16_params_mb"), {{kImageNet16, "params_mb"}}, &kCount},
         {csv.column("naswot_score_v1"),
-         {{kCifar10Valid, "naswot_score"}, {kCifar10, "naswot_score"}}},
+         {{kCifar10Valid, "naswot_score"}, {kCifar10, "naswot_score"}},
+         &kScoreWithHoles},
     };
     for (auto& binding : bindings) {
       binding.column = b.add_column();
@@ -156,8 +178,15 @@ struct NasBench201Benchmark::Loader {
       }
       b.dense_of_index_[index] = dense;
       b.index_of_dense_[dense] = index;
+      const int64_t seeds = csv.integer(c_seeds);
+      if (seeds < 1 || seeds > kMaxSeeds) {
+        csv.fail_field(c_seeds, fmt::format("value '{}' is out of range: expected a seed count "
+                                            "from 1 to {}",
+                                            seeds, kMaxSeeds));
+      }
+      n_seeds[dense] = static_cast<uint8_t>(seeds);
       for (const auto& binding : bindings) {
-        b.columns_[binding.column][dense] = csv.number(binding.file_column);
+        b.columns_[binding.column][dense] = csv.number(binding.file_column, *binding.valid);
       }
     }
     NASCPP_CHECK_DATA(csv.rows_read() == static_cast<size_t>(kN),
@@ -170,6 +199,7 @@ struct NasBench201Benchmark::Loader {
     const size_t c_index = csv.column("nb201_index");
     const size_t c_code = csv.column("op_code");
     const size_t c_dataset = csv.column("nats_dataset");
+    const size_t c_seed = csv.column("seed");
     const size_t c_valid = csv.column("valid_acc");
     const size_t c_ori = csv.column("ori_test_acc");
     const size_t c_test = csv.column("test_acc");
@@ -216,22 +246,39 @@ struct NasBench201Benchmark::Loader {
                                               std::string(name)));
       }
       uint8_t& count = b.seed_counts_[g->dataset][dense];
-      if (count >= kMaxSeeds) {
-        csv.fail(fmt::format("more than {} seeds for architecture {} on {}", kMaxSeeds, index,
-                             std::string(name)));
+      if (count >= n_seeds[dense]) {
+        csv.fail(fmt::format("more than {} seed rows for architecture {} on {} (its n_seeds in {})",
+                             n_seeds[dense], index, std::string(name), kMergedFile));
       }
-      b.seed_columns_[g->valid + count][dense] = csv.number(c_valid);
+      // Rows of a seed twice, or out of order, would be read as other seeds.
+      if (csv.field(c_seed) != kSeeds[count]) {
+        csv.fail_field(c_seed, fmt::format("seed '{}' where architecture {} on {} has its seed {} "
+                                           "(row {} of its {}; the seeds are 777, 888, 999 in "
+                                           "this order)",
+                                           std::string(csv.field(c_seed)), index, std::string(name),
+                                           kSeeds[count], count + 1, n_seeds[dense]));
+      }
+      b.seed_columns_[g->valid + count][dense] = csv.number(c_valid, kAccuracy);
       if (g->test >= 0) {
-        b.seed_columns_[g->test + count][dense] = csv.number(c_test);
-        b.seed_columns_[g->ori + count][dense] = csv.number(c_ori);
+        b.seed_columns_[g->test + count][dense] = csv.number(c_test, kAccuracy);
+        b.seed_columns_[g->ori + count][dense] = csv.number(c_ori, kAccuracy);
       }
       ++count;
     }
     for (const auto& g : groups) {
       for (int32_t index = 0; index < kN; ++index) {
-        NASCPP_CHECK_DATA(b.seed_counts_[g.dataset][b.dense_of_index_[index]] > 0,
-                          "{}: architecture {} has no row for dataset {}", csv.origin(), index,
-                          b.datasets_[g.dataset]);
+        const int32_t dense = b.dense_of_index_[index];
+        const int have = b.seed_counts_[g.dataset][dense];
+        if (have == n_seeds[dense]) continue;
+        // A missing row (the last row cut off, say) would leave a seed out.
+        NASCPP_CHECK_DATA(
+            have > 0, "{}: architecture {} has no row for dataset {} (the file ends at line {})",
+            csv.origin(), index, b.datasets_[g.dataset], csv.line());
+        throw DataError(fmt::format(
+            "{}: architecture {} has {} seed row(s) for dataset {}, expected {} (its n_seeds in "
+            "{}); the file ends at line {}",
+            csv.origin(), index, have, b.datasets_[g.dataset], n_seeds[dense], kMergedFile,
+            csv.line()));
       }
       // The merged table has no ori_test_acc: its seed mean comes from here.
       if (g.ori >= 0) {
@@ -283,7 +330,7 @@ struct NasBench201Benchmark::Loader {
       if (seen[index]) csv.fail_field(c_index, fmt::format("architecture {} appears twice", index));
       seen[index] = true;
       for (const auto& [file_column, column] : columns) {
-        b.columns_[column][dense] = csv.number(file_column);
+        b.columns_[column][dense] = csv.number(file_column, kTime);  // ms
       }
     }
     check_complete(seen, csv.origin());
@@ -320,7 +367,7 @@ struct NasBench201Benchmark::Loader {
       if (seen[index]) csv.fail_field(c_index, fmt::format("architecture {} appears twice", index));
       seen[index] = true;
       for (const auto& [file_column, column] : columns) {
-        b.columns_[column][dense] = csv.number(file_column);
+        b.columns_[column][dense] = csv.number(file_column, kAccuracy);
       }
     }
     check_complete(seen, csv.origin());
@@ -348,9 +395,21 @@ struct NasBench201Benchmark::Loader {
         {"cifar10", {kCifar10Valid, kCifar10}},
         {"cifar100", {kCifar100}},
         {"ImageNet16-120", {kImageNet16}}};
-    // columns[group] = (file column, our column) for every score and time;
-    // the columns are sparse, one slot map per group.
-    std::vector<std::vector<std::pair<size_t, int32_t>>> columns(groups.size());
+    // The proxies' scores are any number or -inf (nwot is -inf for 3 cells),
+    // but FLOPs and parameter counts cannot be negative; the times are the
+    // seconds the proxy took.
+    const NumberRange score_range = NumberRange::finite().allow_negative_infinity();
+    const auto range_of_score = [&](const std::string& proxy) {
+      return proxy == "flops" || proxy == "params" ? &kCount : &score_range;
+    };
+    // columns[group] = (file column, our column, valid values) for every
+    // score and time; the columns are sparse, one slot map per group.
+    struct ZcColumn {
+      size_t file_column;
+      int32_t column;
+      const NumberRange* valid;
+    };
+    std::vector<std::vector<ZcColumn>> columns(groups.size());
     std::vector<int32_t> maps(groups.size());
     for (const auto& [proxy, file_columns] : by_proxy) b.zc_proxies_.push_back(proxy);
     for (size_t g = 0; g < groups.size(); ++g) {
@@ -359,8 +418,8 @@ struct NasBench201Benchmark::Loader {
       for (const auto& [proxy, file_columns] : by_proxy) {
         const int32_t score = b.add_sparse_column(maps[g]);
         const int32_t time = b.add_sparse_column(maps[g]);
-        columns[g].emplace_back(file_columns.first, score);
-        columns[g].emplace_back(file_columns.second, time);
+        columns[g].push_back({file_columns.first, score, range_of_score(proxy)});
+        columns[g].push_back({file_columns.second, time, &kTime});
         for (int dataset : groups[g].second) {
           b.bind(dataset, kZcPrefix + proxy, score);
           b.bind(dataset, kZcTimePrefix + proxy, time);
@@ -384,9 +443,9 @@ struct NasBench201Benchmark::Loader {
         csv.fail_field(
             c_index, fmt::format("architecture {} appears twice for {}", index, std::string(name)));
       }
-      for (const auto& [file_column, column] : columns[g]) {
-        slot = static_cast<int32_t>(b.columns_[column].size());
-        b.columns_[column].push_back(csv.number(file_column));
+      for (const auto& c : columns[g]) {
+        slot = static_cast<int32_t>(b.columns_[c.column].size());
+        b.columns_[c.column].push_back(csv.number(c.file_column, *c.valid));
       }
     }
   }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "nascpp/core/error.h"
+#include "nascpp/core/nesting.h"
 
 namespace nascpp {
 
@@ -65,7 +66,17 @@ DartsSpace::CellGenes cell_from(const std::vector<int32_t>& enc, int cell) {
 // ------------------------------------------------------------------ parser
 // A small tokenizer and recursive-descent parser for the Python literals of
 // the two text forms: integers, quoted strings, lists / tuples and calls with
-// keyword arguments (Genotype(...), range(...)).
+// keyword arguments (Genotype(...), range(...)). Each nesting level is one
+// stack frame, so the depth is bounded (kMaxNestingDepth; a genotype nests 3
+// levels): 30,000 nested '[' are an error, not a stack overflow.
+
+// The text as messages show it: whole, unless far longer than a genotype.
+std::string shown_text(const std::string& text) {
+  constexpr size_t kMaxShown = 1000;
+  constexpr size_t kHead = 120;
+  if (text.size() <= kMaxShown) return text;
+  return fmt::format("{}... ({} characters)", text.substr(0, kHead), text.size());
+}
 
 struct Value {
   enum class Kind { kInt, kString, kList, kCall };
@@ -86,8 +97,8 @@ class Parser {
 
   [[noreturn]] void fail(size_t offset, const std::string& what) const {
     throw ConfigError(
-        fmt::format("malformed DARTS architecture '{}': at character {}: {}; expected {}", text_,
-                    offset, what, kForms));
+        fmt::format("malformed DARTS architecture '{}': at character {}: {}; expected {}",
+                    shown_text(text_), offset, what, kForms));
   }
 
   Value parse_all() {
@@ -126,6 +137,16 @@ class Parser {
     return text_.substr(start, pos_ - start);
   }
 
+  // Called on entering a list or a call; leave() on leaving it.
+  void enter() {
+    if (depth_ >= kMaxNestingDepth) {
+      fail(pos_, fmt::format("lists and calls nested deeper than {} levels (a genotype nests 3)",
+                             kMaxNestingDepth));
+    }
+    ++depth_;
+  }
+  void leave() { --depth_; }
+
   Value parse_value() {
     skip_space();
     Value v;
@@ -134,6 +155,7 @@ class Parser {
     const char c = text_[pos_];
     if (c == '[' || c == '(') {
       const char close = c == '[' ? ']' : ')';
+      enter();
       ++pos_;
       v.kind = Value::Kind::kList;
       if (!peek(close)) {
@@ -148,6 +170,7 @@ class Parser {
         }
       }
       expect(close, fmt::format("to close the list opened at character {}", v.offset).c_str());
+      leave();
       return v;
     }
     if (c == '\'' || c == '"') {
@@ -177,6 +200,7 @@ class Parser {
       v.kind = Value::Kind::kCall;
       v.text = identifier();
       expect('(', fmt::format("after '{}'", v.text).c_str());
+      enter();
       if (!peek(')')) {
         while (true) {
           skip_space();
@@ -214,6 +238,7 @@ class Parser {
         }
       }
       expect(')', fmt::format("to close '{}(' opened at character {}", v.text, v.offset).c_str());
+      leave();
       return v;
     }
     fail(pos_, fmt::format("unexpected {}", describe(pos_)));
@@ -221,6 +246,7 @@ class Parser {
 
   const std::string& text_;
   size_t pos_ = 0;
+  int depth_ = 0;  // lists and calls open at pos_
 };
 
 const char* kind_name(Value::Kind kind) {

@@ -1,5 +1,7 @@
 #include "nascpp/core/config.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -37,10 +39,24 @@ ConfigNode ConfigNode::load_file(const std::string& path) {
   return parse(text, path);
 }
 
+namespace {
+
+std::string deep_yaml_message(const std::string& origin, const YAML::DeepRecursion& e) {
+  return fmt::format(
+      "{}: the YAML nests deeper than the parser's recursion limit ({}) before line {}, column "
+      "{}; configurations nest a few levels, so look for runaway '[' or '{{'",
+      origin, e.depth(), e.mark.line + 1, e.mark.column + 1);
+}
+
+}  // namespace
+
 ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin) {
   YAML::Node node;
   try {
     node = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own bound on its recursive parser; its message is only "bad file".
+    throw ConfigError(deep_yaml_message(origin, e));
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}: invalid YAML at line {}, column {}: {}", origin,
                                   e.mark.line + 1, e.mark.column + 1, e.msg));
@@ -151,6 +167,8 @@ void ConfigNode::apply_override(const std::string& assignment) {
   YAML::Node value;
   try {
     value = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ConfigError(deep_yaml_message(fmt::format("override '{}'", dotted), e));
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("override '{}': value is not valid YAML", assignment));
   }

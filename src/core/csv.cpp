@@ -7,9 +7,11 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include "nascpp/core/error.h"
@@ -42,6 +44,55 @@ std::string shorten(std::string_view text) {
 }
 
 }  // namespace
+
+// ---- NumberRange ----
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMaxFinite = std::numeric_limits<double>::max();
+}  // namespace
+
+NumberRange NumberRange::percent() { return NumberRange(0.0, 100.0, false); }
+NumberRange NumberRange::positive() { return NumberRange(0.0, kMaxFinite, true); }
+NumberRange NumberRange::non_negative() { return NumberRange(0.0, kMaxFinite, false); }
+NumberRange NumberRange::finite() { return NumberRange(-kMaxFinite, kMaxFinite, false); }
+
+NumberRange NumberRange::between(double min, double max) {
+  NASCPP_CHECK(std::isfinite(min) && std::isfinite(max) && min <= max,
+               "NumberRange::between({}, {}): the bounds must be finite and ordered", min, max);
+  return NumberRange(min, max, false);
+}
+
+NumberRange& NumberRange::allow_nan(bool allow) {
+  nan_allowed_ = allow;
+  return *this;
+}
+
+NumberRange& NumberRange::allow_negative_infinity(bool allow) {
+  if (allow) {
+    min_ = -kInf;
+    min_open_ = false;
+  } else if (min_ == -kInf) {
+    min_ = -kMaxFinite;
+  }
+  return *this;
+}
+
+std::string NumberRange::describe() const {
+  std::string out;
+  if (max_ != kMaxFinite) {
+    out = fmt::format("a number in {}{}, {}]", min_open_ ? "(" : "[", min_, max_);
+  } else if (min_ == -kInf) {
+    out = "a number or -inf (not +inf)";
+  } else if (min_ == -kMaxFinite) {
+    out = "a finite number";
+  } else {
+    out = fmt::format("a finite number {} {}", min_open_ ? ">" : ">=", min_);
+  }
+  return nan_allowed_ ? out + ", or nan" : out;
+}
+
+// ---- CsvReader ----
 
 // Maps the file read-only, populated at once; falls back to one fread where
 // mapping fails. Both avoid stream iterators, several times slower on the
@@ -189,8 +240,10 @@ double CsvReader::number(size_t column) const {
   // from_chars does not take a leading '+'; Python never writes one, but accept it.
   if (begin != end && *begin == '+') ++begin;
   const auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec == std::errc::result_out_of_range) {
-    // Subnormal or huge values: fall back to strtod, which rounds them.
+  if (ec == std::errc::result_out_of_range && ptr == end) {
+    // Subnormal or huge values: fall back to strtod, which rounds them. Only
+    // for a field that is wholly that number: strtod would ignore the rest
+    // of "1e999x" and give inf.
     const std::string copy(text);
     return std::strtod(copy.c_str(), nullptr);
   }
@@ -198,6 +251,13 @@ double CsvReader::number(size_t column) const {
     fail_field(column, fmt::format("expected a number, found '{}'", shorten(text)));
   }
   return value;
+}
+
+void CsvReader::fail_range(size_t column, const NumberRange& range, double value) const {
+  fail_field(column,
+             fmt::format("value '{}' is out of range: expected {}{}", shorten(field(column)),
+                         range.describe(),
+                         std::isnan(value) ? " (nan, a missing value, is not allowed here)" : ""));
 }
 
 int64_t CsvReader::integer(size_t column) const {

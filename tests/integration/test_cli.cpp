@@ -197,5 +197,45 @@ TEST(CliDescribe, BadInputNamesTheValueAndTheChoices) {
   EXPECT_NE(r.output.find("widht"), std::string::npos) << r.output;
 }
 
+// 30,000 nested '[' once overflowed the stack of the DARTS genotype parser
+// (SIGSEGV, exit 139); they are a configuration error (exit 2) naming the
+// limit, given on the command line or inside an evaluate configuration.
+TEST(CliDescribe, DeeplyNestedGenotypeIsAUsageError) {
+  const std::string deep(30000, '[');
+  auto r = run_command(cli_path() + " describe darts --arch '" + deep + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output.substr(0, 2000);
+  EXPECT_NE(r.output.find("lists and calls nested deeper than 64 levels"), std::string::npos)
+      << r.output.substr(0, 2000);
+  EXPECT_LT(r.output.size(), 4000u) << "the message repeats the whole input";
+
+  test::TempDir dir;
+  const std::string quoted = dir.file("quoted.yaml");
+  {
+    std::FILE* f = std::fopen(quoted.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(("search_space:\n  name: darts\narch: \"" + deep + "\"\n").c_str(), f);
+    std::fclose(f);
+  }
+  r = run_command(cli_path() + " evaluate " + quoted);
+  EXPECT_EQ(r.exit_code, 2) << r.output.substr(0, 2000);
+  EXPECT_NE(r.output.find("nested deeper than 64 levels"), std::string::npos)
+      << r.output.substr(0, 2000);
+
+  // Unquoted, the '[' are YAML flow sequences: yaml-cpp's depth guard stops
+  // them, reported as a configuration error rather than "bad file".
+  const std::string flow = dir.file("flow.yaml");
+  {
+    std::FILE* f = std::fopen(flow.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(("search_space:\n  name: darts\narch: " + deep + "\n").c_str(), f);
+    std::fclose(f);
+  }
+  r = run_command(cli_path() + " evaluate " + flow);
+  EXPECT_EQ(r.exit_code, 2) << r.output.substr(0, 2000);
+  EXPECT_NE(r.output.find("the YAML nests deeper than the parser's recursion limit"),
+            std::string::npos)
+      << r.output.substr(0, 2000);
+}
+
 }  // namespace
 }  // namespace nascpp

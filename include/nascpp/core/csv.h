@@ -12,8 +12,10 @@
 ///     const size_t acc = csv.column("valid_acc");   // DataError if absent
 ///     while (csv.next_row()) {
 ///       double v = csv.number(acc);                 // DataError on "abc"
+///       double p = csv.number(acc, nascpp::NumberRange::percent());  // and on 101
 ///     }
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -23,6 +25,50 @@
 #include <vector>
 
 namespace nascpp {
+
+/// The values a numeric column may hold, checked by
+/// `CsvReader::number(column, range)`: an interval with closed bounds (the
+/// lower one optionally open), and NaN (`nan`, a missing value) only where
+/// allowed. Infinite values lie outside every range but `-inf` for
+/// `allow_negative_infinity`.
+///
+///     NumberRange::percent()                          // [0, 100], no nan
+///     NumberRange::positive()                         // finite and > 0
+///     NumberRange::finite().allow_nan()               // any finite number, or nan
+///     NumberRange::between(1, 3)                      // [1, 3]
+class NumberRange {
+ public:
+  /// [0, 100]: accuracies in percent.
+  static NumberRange percent();
+  /// Finite and > 0: times, latencies.
+  static NumberRange positive();
+  /// Finite and >= 0: counts, sizes.
+  static NumberRange non_negative();
+  /// Any finite number.
+  static NumberRange finite();
+  /// [min, max] (finite bounds).
+  static NumberRange between(double min, double max);
+
+  /// Also accepts NaN (`nan` in the file: a hole the source has).
+  NumberRange& allow_nan(bool allow = true);
+  /// Also accepts -inf (a score whose source writes -inf for "worst").
+  NumberRange& allow_negative_infinity(bool allow = true);
+
+  /// True if `v` is a valid value.
+  bool contains(double v) const {
+    if (std::isnan(v)) return nan_allowed_;
+    return (min_open_ ? v > min_ : v >= min_) && v <= max_;
+  }
+  /// What is valid, for messages: "a number in [0, 100]", "a finite number > 0", ...
+  std::string describe() const;
+
+ private:
+  NumberRange(double min, double max, bool min_open) : min_(min), max_(max), min_open_(min_open) {}
+  double min_;
+  double max_;
+  bool min_open_;
+  bool nan_allowed_ = false;
+};
 
 class CsvReader {
  public:
@@ -70,6 +116,14 @@ class CsvReader {
   /// Field `column` parsed as a double (`nan` gives NaN). Anything that is not
   /// entirely a number is a DataError naming the file, line, column and text.
   double number(size_t column) const;
+  /// As `number`, and a value outside `range` is a DataError naming the
+  /// file, line, column, the value as written and the valid range.
+  double number(size_t column, const NumberRange& range) const {
+    // Inline: a benchmark load checks about a million numbers.
+    const double value = number(column);
+    if (!range.contains(value)) fail_range(column, range, value);
+    return value;
+  }
   /// Field `column` parsed as a decimal integer; DataError as for `number`.
   int64_t integer(size_t column) const;
 
@@ -82,6 +136,7 @@ class CsvReader {
  private:
   CsvReader();
   void init();
+  [[noreturn]] void fail_range(size_t column, const NumberRange& range, double value) const;
   // Splits the line [begin, end) at commas into `out`.
   static void split(const char* begin, const char* end, std::vector<std::string_view>& out);
 

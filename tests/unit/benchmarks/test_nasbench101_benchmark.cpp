@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "nascpp/registries.h"
+#include "support/nb101_records.h"
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -168,6 +170,163 @@ TEST(NasBench101Benchmark, HolesAndBadNamesAreReported) {
   missing.apply_override("data_dir=/nonexistent/nb101");
   NASCPP_EXPECT_THROW_WITH(benchmark_registry().create("nasbench101", missing), ConfigError,
                            "does not exist");
+}
+
+// ---- bad values in the files: one modified copy per class of bad value ----
+
+// A data directory in `dir` with the real files, where `sample` or
+// `zero_cost` (when not null) replace nb101_sample30.json or the zero-cost file.
+std::string data_with(const test::TempDir& dir, const Json* sample, const Json* zero_cost) {
+  std::filesystem::create_directories(dir.file("nasbench101"));
+  std::filesystem::create_directories(dir.file("nas-bench-suite-zero"));
+  const auto write = [&](const char* file, const Json* doc) {
+    // The copies of the read-only data are read-only too: remove, then write.
+    std::filesystem::remove(dir.file(file));
+    if (doc != nullptr) {
+      test::write_file(dir.file(file), doc->dump());
+    } else {
+      std::filesystem::copy_file(test::data_dir() + "/" + file, dir.file(file));
+    }
+  };
+  write(NasBench101Benchmark::kSampleFile, sample);
+  write(NasBench101Benchmark::kZeroCostFile, zero_cost);
+  return dir.path();
+}
+
+TEST(NasBench101Benchmark, SampleWithImpossibleValuesIsADataErrorNamingFileCellAndValue) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir dir;
+  const Json real = read(NasBench101Benchmark::kSampleFile);
+  const std::string file = "nb101_sample30.json': cell ";
+  const auto load_with = [&](const Json& sample) {
+    return NasBench101Benchmark::load(data_with(dir, &sample, nullptr));
+  };
+  EXPECT_EQ(load_with(real)->size(), 30u);  // the unmodified copy loads
+
+  NASCPP_EXPECT_THROW_WITH(load_with(Json::array()), DataError,
+                           "nb101_sample30.json': the list of cells is empty");
+
+  // A hash that is not the graph hash of the cell's matrix and ops.
+  Json wrong_hash = real;
+  wrong_hash[3]["hash"] = real[4]["hash"];
+  NASCPP_EXPECT_THROW_WITH(load_with(wrong_hash), DataError,
+                           file + "3: hash " + real[4]["hash"].get<std::string>() +
+                               " does not match the cell: its matrix and ops have the graph hash " +
+                               real[3]["hash"].get<std::string>());
+
+  Json duplicate = real;
+  duplicate.push_back(real[5]);
+  NASCPP_EXPECT_THROW_WITH(
+      load_with(duplicate), DataError,
+      file + "30: duplicate hash " + real[5]["hash"].get<std::string>() + ": cell 5 has it too");
+
+  // Accuracies are fractions in [0, 1]: 1.01 (101 %) and 1e300 are not.
+  for (const double bad : {1.01, 1e300, -0.5}) {
+    Json accuracy = real;
+    accuracy[2]["epochs"]["108"][1]["final_validation_accuracy"] = bad;
+    NASCPP_EXPECT_THROW_WITH(
+        load_with(accuracy), DataError,
+        fmt::format("{}2: run 1: final_validation_accuracy {} is out of range: "
+                    "expected a fraction in [0, 1]",
+                    file, bad));
+  }
+  Json halfway = real;
+  halfway[7]["epochs"]["108"][0]["halfway_test_accuracy"] = 2.0;
+  NASCPP_EXPECT_THROW_WITH(load_with(halfway), DataError,
+                           file + "7: run 0: halfway_test_accuracy 2 is out of range");
+
+  // Training times are seconds: finite and > 0.
+  for (const double bad : {-5.0, 0.0}) {
+    Json time = real;
+    time[1]["epochs"]["108"][2]["final_training_time"] = bad;
+    NASCPP_EXPECT_THROW_WITH(
+        load_with(time), DataError,
+        fmt::format("{}1: run 2: final_training_time {} is not a training time: expected seconds, "
+                    "finite and > 0",
+                    file, bad));
+  }
+  Json text = real;
+  text[1]["epochs"]["108"][0]["halfway_training_time"] = "fast";
+  NASCPP_EXPECT_THROW_WITH(load_with(text), DataError,
+                           file + "1: run 0: halfway_training_time is string, expected a number");
+
+  Json params = real;
+  params[9]["trainable_parameters"] = 0;
+  NASCPP_EXPECT_THROW_WITH(load_with(params), DataError,
+                           file + "9: trainable_parameters 0 must be > 0");
+
+  // Matrix sizes: a row too short, and more ops than vertices.
+  Json short_row = real;
+  short_row[0]["matrix"][2].erase(0);
+  NASCPP_EXPECT_THROW_WITH(load_with(short_row), DataError,
+                           file + "0: the NAS-Bench-101 matrix must be square: row 2 has 6");
+  Json more_ops = real;
+  more_ops[0]["ops"].push_back("output");
+  NASCPP_EXPECT_THROW_WITH(load_with(more_ops), DataError,
+                           file + "0: the NAS-Bench-101 spec has 8 ops for a 7x7 matrix");
+
+  NASCPP_EXPECT_THROW_WITH(load_with(Json::array({1})), DataError,
+                           file + "0: expected an object, found number");
+}
+
+TEST(NasBench101Benchmark, ZeroCostFileWithBadValuesIsADataErrorNamingCellAndValue) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir dir;
+  const Json real = read(NasBench101Benchmark::kZeroCostFile);
+  const auto load_with = [&](const Json& zc) {
+    return NasBench101Benchmark::load(data_with(dir, nullptr, &zc));
+  };
+  EXPECT_EQ(load_with(real)->zero_cost_size(), 292u);  // the unmodified copy loads
+  const std::string key = real["nasbench101"]["cifar10"].begin().key();
+  const std::string file = "zc_nasbench101.json': cell '" + key + "': ";
+
+  Json empty = real;
+  empty["nasbench101"]["cifar10"] = Json::object();
+  NASCPP_EXPECT_THROW_WITH(load_with(empty), DataError,
+                           "nasbench101.cifar10 must be a non-empty object of cells, found no "
+                           "cells");
+
+  Json accuracy = real;
+  accuracy["nasbench101"]["cifar10"][key]["val_accuracy"] = 101.0;
+  NASCPP_EXPECT_THROW_WITH(load_with(accuracy), DataError,
+                           file + "val_accuracy 101 is out of range: expected percent in [0, 100]");
+
+  // A measure that is not a number was skipped silently before.
+  Json text = real;
+  text["nasbench101"]["cifar10"][key]["snip"] = "n/a";
+  NASCPP_EXPECT_THROW_WITH(load_with(text), DataError,
+                           file + "measure 'snip' is string, expected a number");
+
+  Json flops = real;
+  flops["nasbench101"]["cifar10"][key]["flops"] = -1.0;
+  NASCPP_EXPECT_THROW_WITH(load_with(flops), DataError,
+                           file + "measure 'flops' is -1: a count, expected >= 0");
+
+  // A record that is not an object, and a key with a 20-digit integer,
+  // escaped as nlohmann and std::stoi exceptions before.
+  Json list = real;
+  list["nasbench101"]["cifar10"][key] = Json::array({1, 2});
+  NASCPP_EXPECT_THROW_WITH(
+      load_with(list), DataError,
+      "zc_nasbench101.json': cell '" + key + "': expected an object of measures, found array");
+  Json big = real;
+  std::string big_key = key;
+  big_key.replace(1, 1, "99999999999999999999");
+  big["nasbench101"]["cifar10"][big_key] = real["nasbench101"]["cifar10"][key];
+  NASCPP_EXPECT_THROW_WITH(load_with(big), DataError, "bad integer '99999999999999999999");
+}
+
+// nlohmann parses deep JSON without recursion, but copies and dumps recurse;
+// the readers bound the depth before parsing and say so.
+TEST(NasBench101Benchmark, DeeplyNestedJsonIsADataError) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir dir;
+  const std::string deep = std::string(30000, '[') + std::string(30000, ']');
+  data_with(dir, nullptr, nullptr);
+  std::filesystem::remove(dir.file(NasBench101Benchmark::kSampleFile));
+  test::write_file(dir.file(NasBench101Benchmark::kSampleFile), deep);
+  NASCPP_EXPECT_THROW_WITH(NasBench101Benchmark::load(dir.path()), DataError,
+                           "nb101_sample30.json': JSON nested deeper than 64 levels");
 }
 
 }  // namespace

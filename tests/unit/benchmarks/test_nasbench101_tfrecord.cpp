@@ -5,6 +5,7 @@
 // base64 ModelMetrics protobuf encoded here by hand from the wire format.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -161,6 +162,65 @@ TEST(NasBench101TfRecord, MalformedRowsAndMetricsAreClearErrors) {
   write_file(dir.file("four.tfrecord"), framed({rows[0], rows[30], rows[60], rows[0]}));
   NASCPP_EXPECT_THROW_WITH(NasBench101Benchmark::load_tfrecord(dir.file("four.tfrecord")),
                            DataError, "more than 3 runs of cell " + cells[0].hash);
+}
+
+// A 108-epoch row of sample cell `c` with the given halfway and final
+// evaluations (fractions, seconds) and parameter count.
+std::string row_of(const test::Cell& c, const std::string& halfway, const std::string& final,
+                   int64_t params) {
+  return fmt::format(
+      "[\"{}\", 108, \"{}\", \"{}\", \"{}\"]", c.hash, c.adjacency, c.operations,
+      base64_encode(model_metrics({evaluation(0, 0, 0.1, 0.1, 0.1), halfway, final}, params)));
+}
+
+TEST(NasBench101TfRecord, EmptyFilesAndImpossibleValuesAreClearErrors) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir dir;
+  const auto cells = sample_cells(test::data_dir());
+  const auto rows = sample_rows(test::data_dir());
+  const std::string path = dir.file("bad.tfrecord");
+  auto load_with = [&](const std::vector<std::string>& records) {
+    write_file(path, framed(records));
+    return NasBench101Benchmark::load_tfrecord(path);
+  };
+  // An empty file, and one without a 108-epoch record, loaded as empty tables.
+  NASCPP_EXPECT_THROW_WITH(load_with({}), DataError,
+                           "TFRecord file '" + path + "' is empty: it has no records");
+  NASCPP_EXPECT_THROW_WITH(load_with({rows.back()}), DataError,
+                           "none of its 1 records is a 108-epoch training run");
+
+  const auto& c = cells[1];
+  const std::string half = evaluation(54, 1000.0, 0.8, 0.8, 0.8);
+  const std::string last = evaluation(108, 2000.0, 1.0, 0.9, 0.9);
+  ASSERT_EQ(load_with({row_of(c, half, last, 2000000)})->size(), 1u);
+  // Accuracies are fractions in [0, 1] (1.01 = 101 %), times finite and > 0.
+  const std::string at = "record 1 (at byte offset " + std::to_string(16 + rows[0].size()) + "): ";
+  NASCPP_EXPECT_THROW_WITH(
+      load_with({rows[0], row_of(c, half, evaluation(108, 2000.0, 1.0, 1.01, 0.9), 2000000)}),
+      DataError,
+      at + "final_validation_accuracy 1.01 is out of range: expected a fraction in "
+           "[0, 1]");
+  NASCPP_EXPECT_THROW_WITH(
+      load_with({rows[0], row_of(c, evaluation(54, 1000.0, 0.8, 0.8, 1e300), last, 2000000)}),
+      DataError, at + "halfway_test_accuracy 1e+300 is out of range");
+  NASCPP_EXPECT_THROW_WITH(
+      load_with({rows[0], row_of(c, half, evaluation(108, std::nan(""), 1.0, 0.9, 0.9), 2000000)}),
+      DataError,
+      at + "final_training_time nan is not a training time: expected seconds, finite "
+           "and > 0");
+  NASCPP_EXPECT_THROW_WITH(
+      load_with({rows[0], row_of(c, evaluation(54, -3.0, 0.8, 0.8, 0.8), last, 2000000)}),
+      DataError, at + "halfway_training_time -3 is not a training time");
+  NASCPP_EXPECT_THROW_WITH(load_with({rows[0], row_of(c, half, last, 0)}), DataError,
+                           at + "trainable_parameters 0 must be > 0");
+  // A second run of cell 0 whose spec is cell 1's: one of them is corrupt.
+  std::string other = rows[30];
+  other.replace(other.find(cells[0].adjacency), cells[0].adjacency.size(), c.adjacency);
+  other.replace(other.find(cells[0].operations), cells[0].operations.size(), c.operations);
+  NASCPP_EXPECT_THROW_WITH(load_with({rows[0], other}), DataError,
+                           at + "the spec '" + c.adjacency + "|" + c.operations +
+                               "' of this run of cell " + cells[0].hash +
+                               " is not the cell of its earlier runs (graph hash " + c.hash + ")");
 }
 
 }  // namespace

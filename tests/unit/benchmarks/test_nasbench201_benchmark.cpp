@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -379,8 +380,150 @@ TEST(NasBench201Benchmark, ReaderErrorsInTheLaterFiles) {
   write_text(dir.file(Bench::kPerSeedFile),
              per_seed_header + "0,421211,cifar10-valid,777,82.09,nan,nan,1444.2,0.129306\n");
   NASCPP_EXPECT_THROW_WITH(Bench::load(dir.path()), DataError,
-                           "nb201_per_seed.csv: architecture 1 has no row for dataset "
-                           "cifar10-valid");
+                           "nb201_per_seed.csv: architecture 0 has 1 seed row(s) for dataset "
+                           "cifar10-valid, expected 3");
+  write_text(dir.file(Bench::kPerSeedFile), per_seed_header);
+  NASCPP_EXPECT_THROW_WITH(Bench::load(dir.path()), DataError,
+                           "nb201_per_seed.csv: architecture 0 has no row for dataset "
+                           "cifar10-valid (the file ends at line 1)");
+}
+
+// ---- impossible values: modified copies of the real files, one bad value each ----
+
+// A data directory in `dir` holding the real files, where `file` is a copy
+// with field `column` of line `line` (1 = the header) set to `value`, or
+// with line `line` removed when `value` is null.
+std::string data_with(const nascpp::test::TempDir& dir, const char* file, size_t line,
+                      const std::string& column, const char* value) {
+  namespace fs = std::filesystem;
+  fs::remove_all(dir.file("data"));
+  for (const char* f : {Bench::kMergedFile, Bench::kPerSeedFile, Bench::kLatencyFile,
+                        Bench::kLowFidelityFile, Bench::kZeroCostFile}) {
+    const fs::path path = fs::path(dir.file("data")) / f;
+    fs::create_directories(path.parent_path());
+    if (std::string(f) != file) fs::create_symlink(data_file(f), path);
+  }
+  std::ifstream in(data_file(file), std::ios::binary);
+  std::string text, row;
+  std::vector<std::string> header;
+  for (size_t n = 1; std::getline(in, row); ++n) {
+    if (n == 1) {
+      std::stringstream ss(row);
+      for (std::string name; std::getline(ss, name, ',');) header.push_back(name);
+    }
+    if (n == line) {
+      if (value == nullptr) continue;
+      std::vector<std::string> fields;
+      std::stringstream ss(row);
+      for (std::string field; std::getline(ss, field, ',');) fields.push_back(field);
+      const auto at = std::find(header.begin(), header.end(), column);
+      EXPECT_NE(at, header.end()) << column;
+      fields[static_cast<size_t>(at - header.begin())] = value;
+      row.clear();
+      for (const auto& field : fields) row += (row.empty() ? "" : ",") + field;
+    }
+    text += row + "\n";
+  }
+  write_text((fs::path(dir.file("data")) / file).string(), text);
+  return dir.file("data");
+}
+
+// What the loader must say about `value` at `line`, `column` of `file`.
+std::string out_of_range(const char* file, size_t line, const std::string& column,
+                         const std::string& value, const std::string& expected) {
+  return fmt::format("{}, line {}, column '{}': value '{}' is out of range: expected {}", file,
+                     line, column, value, expected);
+}
+
+TEST(NasBench201Benchmark, MergedTableWithImpossibleValuesIsADataError) {
+  NASCPP_REQUIRE_DATA_DIR();
+  nascpp::test::TempDir dir;
+  const char* f = Bench::kMergedFile;
+  const std::string percent = "a number in [0, 100]";
+  // Accuracies: 101, 1e300, a negative value and a hole are not percentages.
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 2, "cifar10_valid_acc", "101")), DataError,
+                           out_of_range(f, 2, "cifar10_valid_acc", "101", percent));
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 7000, "cifar100_test_acc", "1e300")),
+                           DataError, out_of_range(f, 7000, "cifar100_test_acc", "1e300", percent));
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 15626, "imagenet16_valid_acc", "-0.5")),
+                           DataError,
+                           out_of_range(f, 15626, "imagenet16_valid_acc", "-0.5", percent));
+  NASCPP_EXPECT_THROW_WITH(
+      Bench::load(data_with(dir, f, 3, "cifar10_test_acc", "nan")), DataError,
+      out_of_range(f, 3, "cifar10_test_acc", "nan", percent + " (nan, a missing value"));
+  // Training times (the search cost): finite and > 0.
+  for (const char* bad : {"-1444.2", "nan", "0", "inf"}) {
+    NASCPP_EXPECT_THROW_WITH(
+        Bench::load(data_with(dir, f, 4, "cifar10_train_time_s", bad)), DataError,
+        out_of_range(f, 4, "cifar10_train_time_s", bad, "a finite number > 0"));
+  }
+  NASCPP_EXPECT_THROW_WITH(
+      Bench::load(data_with(dir, f, 5, "imagenet16_params_mb", "-0.1")), DataError,
+      out_of_range(f, 5, "imagenet16_params_mb", "-0.1", "a finite number >= 0"));
+  // The NASWOT score has holes (nan) in the source, but no infinities.
+  NASCPP_EXPECT_THROW_WITH(
+      Bench::load(data_with(dir, f, 6, "naswot_score_v1", "-inf")), DataError,
+      out_of_range(f, 6, "naswot_score_v1", "-inf", "a finite number, or nan"));
+  // Seed counts: 1 to 3.
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 8, "n_seeds", "4")), DataError,
+                           fmt::format("{}, line 8, column 'n_seeds': value '4' is out of range: "
+                                       "expected a seed count from 1 to 3",
+                                       f));
+}
+
+TEST(NasBench201Benchmark, PerSeedTableWithMissingRowsOrImpossibleValuesIsADataError) {
+  NASCPP_REQUIRE_DATA_DIR();
+  nascpp::test::TempDir dir;
+  const char* f = Bench::kPerSeedFile;
+  // The last row cut off: architecture 15624 keeps 2 of its 3 ImageNet16-120 seeds.
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 118258, "", nullptr)), DataError,
+                           "nb201_per_seed.csv: architecture 15624 has 2 seed row(s) for dataset "
+                           "ImageNet16-120, expected 3 (its n_seeds in "
+                           "nasbench201/nb201_merged.csv); the file ends at line 118257");
+  // A row in the middle removed: cifar100's seed 888 of architecture 7.
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 39443, "", nullptr)), DataError,
+                           std::string(f) +
+                               ", line 39443, column 'seed': seed '999' where "
+                               "architecture 7 on cifar100 has its seed 888 (row 2 "
+                               "of its 3");
+  // A seed twice.
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 24, "seed", "777")), DataError,
+                           std::string(f) +
+                               ", line 24, column 'seed': seed '777' where "
+                               "architecture 7 on cifar10-valid has its seed 888");
+  const std::string percent = "a number in [0, 100]";
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 23, "valid_acc", "101")), DataError,
+                           out_of_range(f, 23, "valid_acc", "101", percent));
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 78862, "test_acc", "nan")), DataError,
+                           out_of_range(f, 78862, "test_acc", "nan", percent));
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, f, 39444, "ori_test_acc", "1e300")),
+                           DataError, out_of_range(f, 39444, "ori_test_acc", "1e300", percent));
+}
+
+TEST(NasBench201Benchmark, LatencyLowFidelityAndZeroCostValuesAreChecked) {
+  NASCPP_REQUIRE_DATA_DIR();
+  nascpp::test::TempDir dir;
+  const char* lat = Bench::kLatencyFile;
+  for (const char* bad : {"-3.6", "0", "nan"}) {
+    NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, lat, 2, "lat_ms_pixel3", bad)), DataError,
+                             out_of_range(lat, 2, "lat_ms_pixel3", bad, "a finite number > 0"));
+  }
+  const char* low = Bench::kLowFidelityFile;
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, low, 100, "cifar10-val", "101")), DataError,
+                           out_of_range(low, 100, "cifar10-val", "101", "a number in [0, 100]"));
+  const char* zc = Bench::kZeroCostFile;
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, zc, 10, "synflow_time", "-0.4")), DataError,
+                           out_of_range(zc, 10, "synflow_time", "-0.4", "a finite number > 0"));
+  NASCPP_EXPECT_THROW_WITH(
+      Bench::load(data_with(dir, zc, 11, "snip_score", "inf")), DataError,
+      out_of_range(zc, 11, "snip_score", "inf", "a number or -inf (not +inf)"));
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, zc, 12, "jacov_score", "nan")), DataError,
+                           out_of_range(zc, 12, "jacov_score", "nan", "a number or -inf"));
+  NASCPP_EXPECT_THROW_WITH(Bench::load(data_with(dir, zc, 13, "flops_score", "-88.3")), DataError,
+                           out_of_range(zc, 13, "flops_score", "-88.3", "a finite number >= 0"));
+  // -inf is a real nwot score (3 cells of the source): it still loads.
+  const auto b = Bench::load(data_with(dir, zc, 14, "nwot_score", "-inf"));
+  EXPECT_EQ(b->zc_proxies().size(), 12u);
 }
 
 // ---- the CSV reader shared by the benchmark readers ----

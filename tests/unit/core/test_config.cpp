@@ -63,6 +63,27 @@ TEST(Config, MalformedYamlNamesOriginAndLine) {
                            "config file '/nonexistent/exp.yaml' does not exist");
 }
 
+// yaml-cpp 0.7 bounds its recursive parser (YAML::DeepRecursion, whose own
+// message is only "bad file"); 30,000 nested '[' or '{' are a ConfigError
+// that says what is wrong, never a stack overflow.
+TEST(Config, DeeplyNestedYamlIsAClearError) {
+  const std::string message = "exp.yaml: the YAML nests deeper than the parser's recursion limit";
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse("arch: " + std::string(30000, '[') + "\n", "exp.yaml"),
+                           ConfigError, message);
+  std::string maps = "arch: ";
+  for (int i = 0; i < 30000; ++i) maps += "{a: ";
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse(maps + "\n", "exp.yaml"), ConfigError, message);
+  std::string blocks;
+  for (int i = 0; i < 3000; ++i) blocks += std::string(static_cast<size_t>(i), ' ') + "k:\n";
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse(blocks, "exp.yaml"), ConfigError, message);
+  ConfigNode cfg;
+  NASCPP_EXPECT_THROW_WITH(cfg.apply_override("arch=" + std::string(30000, '[')), ConfigError,
+                           "override 'arch': the YAML nests deeper than the parser's recursion "
+                           "limit");
+  // Ordinary nesting still loads.
+  EXPECT_EQ(ConfigNode::parse("a: [[[[1]]]]\n").raw()["a"][0][0][0][0].as<int>(), 1);
+}
+
 TEST(Config, ResolvedConfigHoldsDefaultsAndRoundTrips) {
   auto cfg = ConfigNode::parse("optimizer:\n  k: 7\n");
   auto opt = cfg.section("optimizer");

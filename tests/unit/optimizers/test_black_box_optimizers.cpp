@@ -158,6 +158,19 @@ TEST_P(BlackBoxOptimizerTest, LoadStateRejectsOtherOptimizersAndGarbage) {
                            "for search space 'toy'");
 }
 
+// load_state dumps the parsed "state" again; nlohmann's dump recurses once
+// per level, and a million nested '[' overflowed the stack (SIGSEGV).
+TEST_P(BlackBoxOptimizerTest, LoadStateRejectsDeeplyNestedJson) {
+  auto space = std::make_shared<NasBench201Space>();
+  Rng rng(6);
+  auto opt = make(GetParam(), small_config(GetParam()));
+  opt->attach(space, &rng);
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  NASCPP_EXPECT_THROW_WITH(opt->load_state(R"({"optimizer": ")" + GetParam() +
+                                           R"(", "space": "nasbench201", "state": )" + deep + "}"),
+                           DataError, "JSON nested deeper than 64 levels");
+}
+
 // The trial protocol: no tell of a trial never asked, told twice or changed;
 // no ask past the in-flight limit; pending trials survive save/load.
 TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {

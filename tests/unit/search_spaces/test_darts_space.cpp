@@ -201,6 +201,35 @@ TEST(DartsSpace, MalformedGenotypesAreClearErrors) {
   bad(replace_once(compact, "(2, 5)", "(2, 'dil_conv_3x3')"), "op id of pair 7 must be a number");
 }
 
+// The parser recurses once per nesting level: 30,000 nested '[' overflowed
+// the stack (SIGSEGV) before the depth was bounded.
+TEST(DartsSpace, DeepNestingIsAnErrorNotAStackOverflow) {
+  DartsSpace space;
+  for (const char open : {'[', '('}) {
+    const std::string deep(30000, open);
+    NASCPP_EXPECT_THROW_WITH(space.parse(deep), ConfigError,
+                             "lists and calls nested deeper than 64 levels");
+    // The message shows the start of the text, not all of it.
+    try {
+      space.parse(deep);
+    } catch (const ConfigError& e) {
+      EXPECT_LT(std::string(e.what()).size(), 2000u);
+      EXPECT_NE(std::string(e.what()).find("... (30000 characters)"), std::string::npos)
+          << e.what();
+    }
+  }
+  std::string calls;
+  for (int i = 0; i < 30000; ++i) calls += "Genotype(";
+  NASCPP_EXPECT_THROW_WITH(space.parse(calls), ConfigError, "nested deeper than 64 levels");
+  // 64 levels are within the bound and fail for what they are.
+  const std::string limit = std::string(64, '[') + std::string(64, ']');
+  NASCPP_EXPECT_THROW_WITH(space.parse(limit), ConfigError, "the compact form has 2 cells");
+  const std::string over = std::string(65, '[') + std::string(65, ']');
+  NASCPP_EXPECT_THROW_WITH(space.parse(over), ConfigError, "nested deeper than 64 levels");
+  // Genotypes of ordinary length are shown whole.
+  NASCPP_EXPECT_THROW_WITH(space.parse(kDartsV2 + ")"), ConfigError, kDartsV2 + ")'");
+}
+
 TEST(DartsSpace, ValidateRejectsForeignAndMalformedEncodings) {
   DartsSpace space;
   NASCPP_EXPECT_THROW_WITH(space.validate(Architecture("nasbench201", {0, 1, 2, 3, 4, 0})),
