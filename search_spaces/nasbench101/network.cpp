@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "nascpp/core/error.h"
 #include "nascpp/ops/op.h"
@@ -29,7 +31,8 @@ void NasBench101NetworkOptions::validate() const {
                       "nasbench101 cells_per_stack must be at least 1, got {}", cells_per_stack_);
   NASCPP_CHECK_CONFIG(bn_momentum_ > 0.0 && bn_momentum_ <= 1.0,
                       "nasbench101 bn_momentum must be in (0, 1], got {}", bn_momentum_);
-  NASCPP_CHECK_CONFIG(bn_eps_ > 0.0, "nasbench101 bn_eps must be positive, got {}", bn_eps_);
+  NASCPP_CHECK_CONFIG(bn_eps_ > 0.0 && std::isfinite(bn_eps_),
+                      "nasbench101 bn_eps must be a finite positive number, got {}", bn_eps_);
 }
 
 std::vector<int64_t> nasbench101_vertex_channels(int64_t in_channels, int64_t out_channels,

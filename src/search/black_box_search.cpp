@@ -19,11 +19,13 @@ Budget Budget::from_config(ConfigNode& cfg) {
 void Budget::validate() const {
   NASCPP_CHECK_CONFIG(max_queries_ >= 0, "budget max_queries must be >= 0 (0: no limit), got {}",
                       max_queries_);
-  NASCPP_CHECK_CONFIG(max_simulated_s_ >= 0 && !std::isnan(max_simulated_s_),
-                      "budget max_simulated_s must be >= 0 (0: no limit), got {}",
+  // An infinite limit never stops the loop: "no limit" is spelled 0.
+  NASCPP_CHECK_CONFIG(max_simulated_s_ >= 0 && std::isfinite(max_simulated_s_),
+                      "budget max_simulated_s must be a finite number >= 0 (0: no limit), got {}",
                       max_simulated_s_);
-  NASCPP_CHECK_CONFIG(max_wall_s_ >= 0 && !std::isnan(max_wall_s_),
-                      "budget max_wall_s must be >= 0 (0: no limit), got {}", max_wall_s_);
+  NASCPP_CHECK_CONFIG(max_wall_s_ >= 0 && std::isfinite(max_wall_s_),
+                      "budget max_wall_s must be a finite number >= 0 (0: no limit), got {}",
+                      max_wall_s_);
   NASCPP_CHECK_CONFIG(max_queries_ > 0 || max_simulated_s_ > 0 || max_wall_s_ > 0,
                       "the budget sets no limit; set at least one of max_queries, "
                       "max_simulated_s, max_wall_s");
@@ -52,11 +54,16 @@ std::vector<Constraint> constraints_from_config(ConfigNode& cfg) {
       NASCPP_CHECK_CONFIG(item.IsMap() && item["metric"] && item["max"] && item.size() == 2,
                           "each entry of constraints.metrics needs exactly the keys metric and "
                           "max");
+      Constraint c;
       try {
-        out.push_back({item["metric"].as<std::string>(), item["max"].as<double>()});
+        c = {item["metric"].as<std::string>(), item["max"].as<double>()};
       } catch (const YAML::Exception&) {
         throw ConfigError("constraints.metrics: metric must be a string and max a number");
       }
+      NASCPP_CHECK_CONFIG(std::isfinite(c.max_value),
+                          "constraints.metrics: max of '{}' must be a finite number, got {}",
+                          c.metric, c.max_value);
+      out.push_back(c);
     }
   }
   return out;
@@ -89,8 +96,11 @@ SearchResult run_black_box(BlackBoxOptimizer& optimizer, Evaluator& evaluator, R
 
   SearchResult result;
   if (budget.max_queries() > 0) {
-    result.evaluations.reserve(static_cast<size_t>(budget.max_queries()));
-    result.incumbent_trajectory.reserve(static_cast<size_t>(budget.max_queries()));
+    // Only a hint: a budget of 10^12 queries (the time limit stops it) must
+    // not reserve memory for all of them up front.
+    const auto hint = static_cast<size_t>(std::min<int64_t>(budget.max_queries(), 100000));
+    result.evaluations.reserve(hint);
+    result.incumbent_trajectory.reserve(hint);
   }
   double cost = 0.0;
   int64_t best = -1;

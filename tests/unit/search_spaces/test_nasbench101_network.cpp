@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -102,6 +103,9 @@ TEST(NasBench101Network, OptionsComeFromTheConfigAndAreChecked) {
   ConfigNode bn = ConfigNode::parse("bn_momentum: 1.5\n");
   NASCPP_EXPECT_THROW_WITH(NasBench101NetworkOptions::from_config(bn), ConfigError,
                            "bn_momentum must be in (0, 1], got 1.5");
+  NASCPP_EXPECT_THROW_WITH(
+      NasBench101NetworkOptions().bn_eps(std::numeric_limits<double>::infinity()).validate(),
+      ConfigError, "nasbench101 bn_eps must be a finite positive number, got inf");
   // The original's BatchNorm: TensorFlow momentum 0.997 = LibTorch 0.003, eps 1e-5.
   NasBench101Space space;
   const auto net = space.build_network(space.parse("[[0,1],[0,0]]|input,output"), NetworkSpec());
