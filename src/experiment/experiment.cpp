@@ -715,6 +715,8 @@ std::vector<uint64_t> parse_seed_list(const std::string& text) {
                         "{}", bad(part, "'" + s + "' is not a non-negative integer").what());
     return static_cast<uint64_t>(std::stoull(s));
   };
+  // getline drops an empty last part: "0,1," would pass as "0,1".
+  if (!text.empty() && text.back() == ',') throw bad(text, "an empty entry after the last ','");
   std::stringstream in(text);
   std::string part;
   while (std::getline(in, part, ',')) {

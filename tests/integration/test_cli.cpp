@@ -1,6 +1,9 @@
 // The nascpp command run as a real child process.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -195,6 +198,77 @@ TEST(CliDescribe, BadInputNamesTheValueAndTheChoices) {
   r = run_command(cli_path() + " describe nasbench201 --set widht=3 --arch x");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("widht"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace nascpp
+
+namespace nascpp {
+namespace {
+
+using test::cli_path;
+using test::run_command;
+
+const char* const kArch =
+    "'|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|skip_connect~1|skip_"
+    "connect~2|'";
+
+std::string examples_config(const std::string& name) {
+  return std::string(NASCPP_TEST_SOURCE_DIR) + "/examples/configs/" + name;
+}
+
+// CLI11's own exit codes (105 for a failed check, 106 for a missing option,
+// 109 for an unexpected argument, ...) were passed through: bad usage exits 2.
+TEST(CliUsage, ParseErrorsExitTwoWithCli11sMessage) {
+  const std::string config = examples_config("search_nb201_random_search.yaml");
+  const std::pair<std::string, std::string> cases[] = {
+      {"list --bogus", "The following argument was not expected: --bogus"},
+      {"describe nasbench201", "--arch is required"},
+      {"--threads abc list", "--threads: must be a whole number in [0, 1024], got 'abc'"},
+      {"--threads 100000 list", "must be a whole number in [0, 1024], got '100000'"},
+      {"--threads -1 list", "got '-1'"},
+      {"--log-file '' list", "--log-file: must not be empty"},
+      {"evaluate --arch ''", "--arch: must not be empty"},
+      {std::string("evaluate --seed -1 --arch ") + kArch,
+       "--seed: must be a whole number in [0, 18446744073709551615], got '-1'"},
+      {std::string("evaluate --seed 1e23 --arch ") + kArch, "got '1e23'"},
+      {std::string("evaluate --seed 99999999999999999999 --arch ") + kArch,
+       "got '99999999999999999999'"},
+      {std::string("evaluate --protocol '' --arch ") + kArch, "--protocol: must not be empty"},
+      {std::string("describe nasbench201 --image-size 0 --arch ") + kArch,
+       "--image-size: must be a whole number in [1, 2147483647], got '0'"},
+      {std::string("describe nasbench201 --classes 1 --arch ") + kArch, "[2, 2147483647]"},
+      {std::string("describe nasbench201 --in-channels 3.5 --arch ") + kArch, "got '3.5'"},
+      {std::string("describe '' --arch ") + kArch, "space: must not be empty"},
+      {"query nasbench201 --arch 0 --dataset ''", "--dataset: must not be empty"},
+      {"query nasbench201 --arch 0 --metric ''", "--metric: must not be empty"},
+      {"query nasbench201 --arch 0 --data-dir ''", "--data-dir: must not be empty"},
+      {"query nasbench201 --arch ''", "--arch: must not be empty"},
+      {"report . --out ''", "--out: must not be empty"},
+      {"run " + config + " --seeds ''", "--seeds: must not be empty"},
+      {"run " + config + " --out ''", "--out: must not be empty"},
+      {"run --resume ''", "--resume: must not be empty"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_command(cli_path() + " " + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+  }
+  // A seed list with an empty last entry ("0,1," read as "0,1").
+  const auto r = run_command(cli_path() + " run " + config + " --check --seeds 0,1,");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("an empty entry after the last ','"), std::string::npos) << r.output;
+}
+
+TEST(CliUsage, HelpAndVersionExitZero) {
+  auto r = run_command(cli_path() + " --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Usage"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " --version");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("nascpp 0.1.0"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " run --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
 #include "nascpp/core/memory.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -75,11 +76,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nascpp ") + "0.1.0");
   app.require_subcommand(1);
   app.add_option("--threads", global.threads, "LibTorch CPU threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::whole_number_in(0, kMaxThreads));
   app.add_flag("-v,--verbose", global.verbose, "debug-level log messages");
   app.add_flag("-q,--quiet", global.quiet, "warnings and errors only");
   std::string log_file;
-  app.add_option("--log-file", log_file, "also append the log to this file");
+  app.add_option("--log-file", log_file, "also append the log to this file")
+      ->check(cli::non_empty());
   cli::add_list_command(app);
   cli::add_query_command(app);
   cli::add_evaluate_command(app);
@@ -103,7 +105,11 @@ int main(int argc, char** argv) {
     }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints --help and --version (exit 0) and its message for a bad
+    // command line; its own exit codes (105, 106, 109, ...) are not ours: bad
+    // usage exits 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   } catch (const ConfigError& e) {
     std::cerr << "nascpp: error: " << e.what() << "\n";
     return 2;

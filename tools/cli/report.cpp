@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "nascpp/core/log.h"
 #include "nascpp/report.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -42,7 +43,8 @@ void add_report_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--out", args->out,
-                  "write report.md, curve CSVs and SVG plots (gnuplot) into this folder");
+                  "write report.md, curve CSVs and SVG plots (gnuplot) into this folder")
+      ->check(non_empty());
   cmd->add_flag("--no-plots", args->no_plots, "do not run gnuplot");
   cmd->callback([args] { report_command(*args); });
 }

@@ -10,6 +10,7 @@
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
 #include "nascpp/experiment.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -171,10 +172,13 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", args->overrides, "override a config key: key=value (repeatable)");
   cmd->add_option("--seeds", args->seeds,
-                  "run each seed of a list (3, 0-9, 0,2,5-7) into DIR/seed-N");
-  cmd->add_option("--out", args->out, "run directory (default: runs/<config name>)");
+                  "run each seed of a list (3, 0-9, 0,2,5-7) into DIR/seed-N")
+      ->check(non_empty());
+  cmd->add_option("--out", args->out, "run directory (default: runs/<config name>)")
+      ->check(non_empty());
   cmd->add_option("--resume", args->resume,
-                  "continue the run in this directory (all seeds of a multi-seed run)");
+                  "continue the run in this directory (all seeds of a multi-seed run)")
+      ->check(non_empty());
   cmd->add_flag("--force", args->force, "replace an existing run directory");
   cmd->add_flag("--check", args->check,
                 "only check the configuration (every key, name and data file) and exit");
