@@ -271,5 +271,59 @@ TEST(CliUsage, HelpAndVersionExitZero) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// `describe --set channels=1000000` tried to allocate about 180 TB and
+// `--image-size 1` failed inside a pooling layer, both with LibTorch's
+// message and C++ stack frames.
+TEST(CliDescribe, ImpossibleSizesNameTheOptionWithoutLibTorchFrames) {
+  const std::pair<std::string, std::string> cases[] = {
+      {std::string("describe nasbench201 --set channels=1000000 --arch ") + kArch,
+       "nasbench201 network with channels = 1000000, cells_per_stage = 5"},
+      {std::string("describe nasbench201 --image-size 1 --arch ") + kArch,
+       "multiple of 4 (the two reduction blocks"},
+      {std::string("describe nasbench201 --classes 2000000000 --arch ") + kArch,
+       "2000000000 classes"},
+      {"describe darts --set layers=1099511627776 --arch \"Genotype(normal=[('sep_conv_3x3', 0), "
+       "('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), "
+       "('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, "
+       "5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), "
+       "('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), "
+       "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])\"",
+       "layers = 1099511627776"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_command(cli_path() + " " + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+  }
+}
+
+// The last line of defence: a LibTorch error nascpp does not foresee reaches
+// the user as one line, without C++ stack frames, exit 1. Here: BatchNorm in
+// DARTS' auxiliary head sees one value per channel with a one-image batch.
+TEST(CliErrors, AnUnforeseenLibTorchErrorIsOneLine) {
+  const auto r = run_command(
+      cli_path() +
+      " -q evaluate --set search_space.name=darts --set search_space.channels=2 --set "
+      "search_space.layers=3 --set train.batch_size=1 --set train.train_limit=1 --set "
+      "train.eval_limit=1 --arch \"Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+      "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), "
+      "('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], "
+      "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', "
+      "1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
+      "reduce_concat=[2, 3, 4, 5])\"");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("nascpp: error: Expected more than 1 value per channel when training"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+  // One line: the message ends the output.
+  const auto at = r.output.find("nascpp: error: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(r.output.find('\n', at), r.output.size() - 1) << r.output;
+}
+
 }  // namespace
 }  // namespace nascpp

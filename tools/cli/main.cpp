@@ -1,6 +1,7 @@
 // The nascpp command: the only place that catches exceptions, configures log
 // sinks and chooses exit codes (0 success, 1 runtime failure, 2 bad usage or
 // configuration, 3 bad or missing data).
+#include <c10/util/Exception.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
@@ -47,6 +48,21 @@ void remove_log_file(const std::string& path) {
 }
 
 std::string command_line() { return the_command_line; }
+
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (const char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
 
 namespace {
 
@@ -116,6 +132,16 @@ int main(int argc, char** argv) {
   } catch (const DataError& e) {
     std::cerr << "nascpp: data error: " << e.what() << "\n";
     return 3;
+  } catch (const c10::Error& e) {
+    // The last line of defence: a LibTorch error the library did not turn
+    // into one of its own. what() carries C++ stack frames; the message alone
+    // is what the user can act on.
+    std::cerr << "nascpp: error: " << cli::one_line(e.what_without_backtrace()) << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "nascpp: error: out of memory; use a smaller network or batch (e.g. lower "
+                 "channels, layers or batch_size) or a machine with more memory\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "nascpp: error: " << e.what() << "\n";
     return 1;
