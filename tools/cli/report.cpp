@@ -21,7 +21,8 @@ struct ReportArgs {
 void report_command(const ReportArgs& args) {
   const auto report =
       make_report(args.dirs, ReportOptions().out_dir(args.out).plots(!args.no_plots));
-  std::cout << report.table();
+  std::cout << report.table() << report.skipped_list();
+  for (const auto& s : report.skipped) logger()->warn("skipped run '{}': {}", s.dir, s.reason);
   for (const auto& w : report.warnings) logger()->warn("{}", w);
   if (!args.out.empty()) {
     std::cout << "\nwritten:\n";
