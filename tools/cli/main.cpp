@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <new>
 
+#include "address_space.h"
 #include "commands.h"
 #include "nascpp/core/device.h"
 #include "nascpp/core/error.h"
@@ -104,11 +106,16 @@ int main(int argc, char** argv) {
   cli::add_describe_command(app);
   cli::add_run_command(app);
   cli::add_report_command(app);
-  app.parse_complete_callback([&global, &log_file] {
+  app.parse_complete_callback([&app, &global, &log_file] {
     cli::configure_console_logging(global);
     cli::quiet_console = global.quiet;
     if (!log_file.empty()) cli::add_log_file(log_file);
-    set_num_threads(global.threads);
+    const int threads = set_num_threads(global.threads);
+    // The commands that compute call BLAS; under `ulimit -v` its buffers are
+    // mapped now (cli/address_space.h).
+    for (const char* computing : {"describe", "evaluate", "run"}) {
+      if (app.got_subcommand(computing)) cli::reserve_blas_buffers(threads);
+    }
   });
   try {
     // Name an unknown command and the valid ones (CLI11 only says one is required).
