@@ -35,24 +35,28 @@ void OneShotOptions::validate() const {
                       "one-shot batch_size must be at least 2 (batch norm), got {}", batch_size_);
   NASCPP_CHECK_CONFIG(train_portion_ > 0.0 && train_portion_ < 1.0,
                       "one-shot train_portion must lie in (0, 1), got {}", train_portion_);
-  NASCPP_CHECK_CONFIG(learning_rate_ > 0.0, "one-shot learning_rate must be positive, got {}",
+  NASCPP_CHECK_CONFIG(learning_rate_ > 0.0 && std::isfinite(learning_rate_),
+                      "one-shot learning_rate must be a finite positive number, got {}",
                       learning_rate_);
   NASCPP_CHECK_CONFIG(min_learning_rate_ >= 0.0 && min_learning_rate_ <= learning_rate_,
                       "one-shot min_learning_rate must lie in [0, learning_rate = {}], got {}",
                       learning_rate_, min_learning_rate_);
   NASCPP_CHECK_CONFIG(momentum_ >= 0.0 && momentum_ < 1.0,
                       "one-shot momentum must lie in [0, 1), got {}", momentum_);
-  NASCPP_CHECK_CONFIG(weight_decay_ >= 0.0, "one-shot weight_decay must be >= 0, got {}",
-                      weight_decay_);
-  NASCPP_CHECK_CONFIG(grad_clip_ >= 0.0, "one-shot grad_clip must be >= 0 (0 disables), got {}",
+  NASCPP_CHECK_CONFIG(weight_decay_ >= 0.0 && std::isfinite(weight_decay_),
+                      "one-shot weight_decay must be a finite number >= 0, got {}", weight_decay_);
+  NASCPP_CHECK_CONFIG(grad_clip_ >= 0.0 && std::isfinite(grad_clip_),
+                      "one-shot grad_clip must be a finite number >= 0 (0 disables), got {}",
                       grad_clip_);
-  NASCPP_CHECK_CONFIG(arch_learning_rate_ > 0.0,
-                      "one-shot arch_learning_rate must be positive, got {}", arch_learning_rate_);
+  NASCPP_CHECK_CONFIG(arch_learning_rate_ > 0.0 && std::isfinite(arch_learning_rate_),
+                      "one-shot arch_learning_rate must be a finite positive number, got {}",
+                      arch_learning_rate_);
   NASCPP_CHECK_CONFIG(arch_beta1_ >= 0.0 && arch_beta1_ < 1.0,
                       "one-shot arch_beta1 must lie in [0, 1), got {}", arch_beta1_);
   NASCPP_CHECK_CONFIG(arch_beta2_ >= 0.0 && arch_beta2_ < 1.0,
                       "one-shot arch_beta2 must lie in [0, 1), got {}", arch_beta2_);
-  NASCPP_CHECK_CONFIG(arch_weight_decay_ >= 0.0, "one-shot arch_weight_decay must be >= 0, got {}",
+  NASCPP_CHECK_CONFIG(arch_weight_decay_ >= 0.0 && std::isfinite(arch_weight_decay_),
+                      "one-shot arch_weight_decay must be a finite number >= 0, got {}",
                       arch_weight_decay_);
 }
 

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <string>
 
 #include "nascpp/core/options.h"
 
@@ -43,5 +44,14 @@ class Network : public torch::nn::Module {
 /// Number of trainable parameters (elements of every parameter that requires a
 /// gradient; buffers such as BN running statistics are not counted).
 int64_t count_parameters(const torch::nn::Module& module);
+
+/// Refuses, before anything is allocated, a network that cannot fit: throws
+/// ConfigError when `parameters` float32 parameters plus `feature_map_floats`
+/// (one image's largest feature map) exceed `memory_budget()`. `network`
+/// names it ("nasbench201 network") and `sizes` lists the options that set
+/// its size with their values ("channels = 16, cells_per_stage = 5"). The
+/// estimates are doubles so that absurd sizes cannot overflow.
+void check_network_memory(double parameters, double feature_map_floats, const std::string& network,
+                          const std::string& sizes);
 
 }  // namespace nascpp

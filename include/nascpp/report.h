@@ -56,19 +56,33 @@ struct ReportGroup {
   std::string label() const;
 };
 
+/// A run directory the report could not use, and why.
+struct SkippedRun {
+  std::string dir;
+  std::string reason;
+};
+
 struct Report {
   std::vector<ReportGroup> groups;
-  /// Incomplete runs skipped, a missing random-search baseline, missing gnuplot.
+  /// Runs left out: incomplete ones (no summary.json) and ones whose files
+  /// cannot be read (a malformed summary, trajectory or Pareto front).
+  std::vector<SkippedRun> skipped;
+  /// A missing random-search baseline, missing gnuplot.
   std::vector<std::string> warnings;
   /// Files written.
   std::vector<std::string> files;
   /// The groups as a Markdown table.
   std::string table() const;
+  /// The skipped runs as a Markdown list under a heading ("" when none).
+  std::string skipped_list() const;
 };
 
 /// Reads every run under `paths` (a run directory, or a folder holding run
 /// directories, e.g. a multi-seed run). A path with no run in it is a
-/// ConfigError naming it; incomplete runs are skipped with a warning.
+/// ConfigError naming it. Runs that are incomplete or cannot be read are
+/// skipped (`Report::skipped`, and listed in report.md); the others are
+/// reported. When no run at all can be read it is a DataError naming each
+/// run and why.
 Report make_report(const std::vector<std::string>& paths, const ReportOptions& options);
 
 }  // namespace nascpp

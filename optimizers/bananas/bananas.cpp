@@ -49,10 +49,11 @@ void BananasOptions::validate() const {
   const auto& names = acquisitions();
   NASCPP_CHECK_CONFIG(std::find(names.begin(), names.end(), acquisition_) != names.end(),
                       "bananas: {}", unknown_choice_message("acquisition", acquisition_, names));
-  NASCPP_CHECK_CONFIG(explore_factor_ >= 0, "bananas explore_factor must be >= 0, got {}",
+  NASCPP_CHECK_CONFIG(explore_factor_ >= 0 && std::isfinite(explore_factor_),
+                      "bananas explore_factor must be a finite number >= 0, got {}",
                       explore_factor_);
-  NASCPP_CHECK_CONFIG(ei_calibration_factor_ > 0,
-                      "bananas ei_calibration_factor must be positive, got {}",
+  NASCPP_CHECK_CONFIG(ei_calibration_factor_ > 0 && std::isfinite(ei_calibration_factor_),
+                      "bananas ei_calibration_factor must be a finite positive number, got {}",
                       ei_calibration_factor_);
 }
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <utility>
 
 #include "nascpp/core/error.h"
@@ -19,8 +20,9 @@ GdasOptions GdasOptions::from_config(ConfigNode& cfg) {
 
 void GdasOptions::validate() const {
   common_.validate();
-  NASCPP_CHECK_CONFIG(tau_min_ > 0.0 && tau_min_ <= tau_max_,
-                      "gdas needs 0 < tau_min <= tau_max, got tau_min = {} and tau_max = {}",
+  NASCPP_CHECK_CONFIG(tau_min_ > 0.0 && tau_min_ <= tau_max_ && std::isfinite(tau_max_),
+                      "gdas needs 0 < tau_min <= tau_max < infinity, got tau_min = {} and "
+                      "tau_max = {}",
                       tau_min_, tau_max_);
 }
 

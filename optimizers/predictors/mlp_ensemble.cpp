@@ -40,7 +40,8 @@ void MlpEnsembleOptions::validate() const {
                       beta1_);
   NASCPP_CHECK_CONFIG(beta2_ >= 0 && beta2_ < 1, "mlp_ensemble beta2 must be in [0, 1), got {}",
                       beta2_);
-  NASCPP_CHECK_CONFIG(regularization_ >= 0, "mlp_ensemble regularization must be >= 0, got {}",
+  NASCPP_CHECK_CONFIG(regularization_ >= 0 && std::isfinite(regularization_),
+                      "mlp_ensemble regularization must be a finite number >= 0, got {}",
                       regularization_);
 }
 

@@ -91,6 +91,46 @@ torch::Tensor DartsAuxiliaryHeadImpl::forward(const torch::Tensor& x) {
 
 namespace detail {
 
+double darts_parameter_bound(const NetworkSpec& spec, int64_t channels, int64_t layers,
+                             int64_t stem_multiplier, bool supernet, bool auxiliary) {
+  const auto classes = static_cast<double>(spec.num_classes());
+  const double c_stem = static_cast<double>(stem_multiplier) * static_cast<double>(channels);
+  double total = 9.0 * static_cast<double>(spec.in_channels()) * c_stem + 2.0 * c_stem;
+  double c_prev_prev = c_stem, c_prev = c_stem, c = static_cast<double>(channels);
+  // One cell on C = c channels after cells of c_prev_prev and c_prev: both
+  // preprocessing ops (1x1 convolutions or FactorizedReduce) with BN, and per
+  // edge a 5x5 separable convolution (two depthwise 5x5, two pointwise, two
+  // BN) in the network or, in the supernet, every candidate (both separable
+  // and both dilated convolutions, FactorizedReduce for a reduction's skip).
+  const auto cell = [supernet](double pp, double p, double cc) {
+    return pp * cc + p * cc + 4.0 * cc +
+           (supernet ? DartsSpace::kNumSupernetEdges * (7.0 * cc * cc + 126.0 * cc)
+                     : DartsSpace::kPairsPerCell * (2.0 * cc * cc + 54.0 * cc));
+  };
+  const int64_t reductions[2] = {layers / 3, 2 * layers / 3};
+  // The loop of build() on the channel counts alone; runs of identical
+  // normal cells are added at once (layers may be absurd too).
+  for (int64_t i = 0; i < layers;) {
+    if (i == reductions[0] || i == reductions[1]) c *= 2;
+    total += cell(c_prev_prev, c_prev, c);
+    c_prev_prev = c_prev;
+    c_prev = DartsSpace::kNumNodes * c;
+    if (auxiliary && i == reductions[1]) {
+      total += 128.0 * c_prev + 256.0 + 4.0 * 128.0 * 768.0 + 1536.0 + 768.0 * classes + classes;
+    }
+    ++i;
+    if (c_prev_prev == c_prev) {
+      int64_t next = layers;
+      for (const int64_t r : reductions) {
+        if (r >= i && r < next) next = r;
+      }
+      total += static_cast<double>(next - i) * cell(c_prev, c_prev, c);
+      i = next;
+    }
+  }
+  return total + c_prev * classes + classes;  // the classifier
+}
+
 template <class CellHolder>
 template <class MakeCell>
 void DartsSkeleton<CellHolder>::build(torch::nn::Module& owner, const NetworkSpec& spec,
@@ -163,6 +203,16 @@ DartsNetworkImpl::DartsNetworkImpl(const DartsSpace::CellGenes& normal,
                                    const DartsSpace::CellGenes& reduce, const NetworkSpec& spec,
                                    const DartsNetworkOptions& options) {
   options.validate();
+  spec.validate();
+  const double c = static_cast<double>(options.channels());
+  check_network_memory(
+      detail::darts_parameter_bound(spec, options.channels(), options.layers(), 3, false,
+                                    options.auxiliary()),
+      4.0 * c * static_cast<double>(spec.image_size()) * static_cast<double>(spec.image_size()),
+      "darts network",
+      fmt::format("channels = {}, layers = {} ({} input channels, {} classes, image size {})",
+                  options.channels(), options.layers(), spec.in_channels(), spec.num_classes(),
+                  spec.image_size()));
   const Graph normal_graph = darts_cell_graph(normal);
   const Graph reduce_graph = darts_cell_graph(reduce);
   skeleton_.build(*this, spec, options.channels(), options.layers(), /*stem_multiplier=*/3,
@@ -204,6 +254,17 @@ torch::Tensor DartsNetworkImpl::forward(torch::Tensor images) {
 
 DartsSupernetImpl::DartsSupernetImpl(const NetworkSpec& spec, const DartsSupernetOptions& options) {
   options.validate();
+  spec.validate();
+  const double c = static_cast<double>(options.channels());
+  check_network_memory(
+      detail::darts_parameter_bound(spec, options.channels(), options.layers(),
+                                    options.stem_multiplier(), true, false),
+      4.0 * c * static_cast<double>(spec.image_size()) * static_cast<double>(spec.image_size()),
+      "darts supernet",
+      fmt::format("supernet.channels = {}, supernet.layers = {}, supernet.stem_multiplier = {} ({} "
+                  "input channels, {} classes, image size {})",
+                  options.channels(), options.layers(), options.stem_multiplier(),
+                  spec.in_channels(), spec.num_classes(), spec.image_size()));
   const Graph graph = darts_supernet_cell_graph();
   const auto strides = reduction_strides(graph);
   skeleton_.build(*this, spec, options.channels(), options.layers(), options.stem_multiplier(),

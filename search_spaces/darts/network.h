@@ -95,6 +95,13 @@ struct DartsSkeleton {
                         AfterCell&& after_cell);
 };
 
+/// At least the trainable parameters of the largest DARTS network (every
+/// edge a 5x5 separable convolution) or, with `supernet`, of the supernet
+/// (every edge all candidates) of these sizes, with the auxiliary head when
+/// `auxiliary`. A double: sizes given by a user may be absurd.
+double darts_parameter_bound(const NetworkSpec& spec, int64_t channels, int64_t layers,
+                             int64_t stem_multiplier, bool supernet, bool auxiliary);
+
 }  // namespace detail
 
 /// The evaluation network (DARTS' NetworkCIFAR) for one architecture.

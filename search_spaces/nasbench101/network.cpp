@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "nascpp/core/error.h"
 #include "nascpp/ops/op.h"
@@ -29,7 +31,8 @@ void NasBench101NetworkOptions::validate() const {
                       "nasbench101 cells_per_stack must be at least 1, got {}", cells_per_stack_);
   NASCPP_CHECK_CONFIG(bn_momentum_ > 0.0 && bn_momentum_ <= 1.0,
                       "nasbench101 bn_momentum must be in (0, 1], got {}", bn_momentum_);
-  NASCPP_CHECK_CONFIG(bn_eps_ > 0.0, "nasbench101 bn_eps must be positive, got {}", bn_eps_);
+  NASCPP_CHECK_CONFIG(bn_eps_ > 0.0 && std::isfinite(bn_eps_),
+                      "nasbench101 bn_eps must be a finite positive number, got {}", bn_eps_);
 }
 
 std::vector<int64_t> nasbench101_vertex_channels(int64_t in_channels, int64_t out_channels,
@@ -68,6 +71,47 @@ std::vector<int64_t> nasbench101_vertex_channels(int64_t in_channels, int64_t ou
                         out_channels, v);
   }
   return c;
+}
+
+namespace {
+
+// The parameters of one cell from `c_in` to `c_out` channels: per interior
+// vertex its op (a convolution without bias and BN, or a max pool), and a
+// 1x1 projection with BN where the input feeds a vertex.
+double cell_parameters(const NasBench101Spec& spec, int64_t c_in, int64_t c_out) {
+  const auto c = nasbench101_vertex_channels(c_in, c_out, spec);
+  const int n = spec.num_vertices;
+  double total = 0.0;
+  for (int v = 1; v < n; ++v) {
+    const auto cv = static_cast<double>(c[v]);
+    if (spec.matrix[0][v]) total += static_cast<double>(c_in) * cv + 2.0 * cv;
+    if (v == n - 1) continue;
+    const int op = spec.ops[v];
+    if (op == 0) total += 9.0 * cv * cv + 2.0 * cv;  // conv3x3-bn-relu
+    if (op == 1) total += cv * cv + 2.0 * cv;        // conv1x1-bn-relu
+  }
+  return total;
+}
+
+}  // namespace
+
+double nasbench101_parameter_count(const NasBench101Spec& spec, const NetworkSpec& net,
+                                   const NasBench101NetworkOptions& options) {
+  int64_t c = options.stem_channels();
+  const auto cells = static_cast<double>(options.cells_per_stack());
+  double total = 9.0 * static_cast<double>(net.in_channels()) * static_cast<double>(c) +
+                 2.0 * static_cast<double>(c);  // the stem
+  for (int64_t stack = 0; stack < options.num_stacks(); ++stack) {
+    if (stack > 0) {
+      // Beyond 2^40 channels a cell alone has 2^80 parameters.
+      if (c > (int64_t{1} << 40)) return std::numeric_limits<double>::infinity();
+      c *= 2;
+    }
+    const int64_t c_in = stack > 0 ? c / 2 : c;
+    total += cell_parameters(spec, c_in, c) + (cells - 1.0) * cell_parameters(spec, c, c);
+  }
+  const auto classes = static_cast<double>(net.num_classes());
+  return total + static_cast<double>(c) * classes + classes;
 }
 
 NasBench101CellImpl::NasBench101CellImpl(const NasBench101Spec& spec, int64_t in_channels,
@@ -118,6 +162,16 @@ NasBench101NetworkImpl::NasBench101NetworkImpl(const NasBench101Spec& spec, cons
                                                const NasBench101NetworkOptions& options) {
   net.validate();
   options.validate();
+  // Max pools with ceil_mode take any image size down to 1x1; what can fail
+  // is memory.
+  const auto size = static_cast<double>(net.image_size());
+  check_network_memory(
+      nasbench101_parameter_count(spec, net, options),
+      static_cast<double>(options.stem_channels()) * size * size, "nasbench101 network",
+      fmt::format("stem_channels = {}, num_stacks = {}, cells_per_stack = {} ({} input channels, "
+                  "{} classes, image size {})",
+                  options.stem_channels(), options.num_stacks(), options.cells_per_stack(),
+                  net.in_channels(), net.num_classes(), net.image_size()));
   int64_t c = options.stem_channels();
   stem_ = make_op("conv3x3-bn-relu", OpArgs(net.in_channels(), c));
   register_module("stem", stem_.ptr());

@@ -31,6 +31,12 @@ namespace nascpp {
 std::vector<int64_t> nasbench101_vertex_channels(int64_t in_channels, int64_t out_channels,
                                                  const NasBench101Spec& spec);
 
+/// The trainable parameters of the network of `spec` with these sizes,
+/// counted from the layout without building it; a double, since sizes given
+/// by a user may be absurd (infinity where the channels would overflow).
+double nasbench101_parameter_count(const NasBench101Spec& spec, const NetworkSpec& net,
+                                   const NasBench101NetworkOptions& options);
+
 /// One cell: [N, in_channels, H, W] -> [N, out_channels, H, W].
 class NasBench101CellImpl : public torch::nn::Module {
  public:

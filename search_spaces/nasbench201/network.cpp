@@ -39,6 +39,43 @@ torch::nn::Sequential nasbench201_stem(int64_t in_channels, int64_t channels) {
       torch::nn::BatchNorm2d(channels));
 }
 
+double nasbench201_parameter_bound(const NetworkSpec& spec,
+                                   const NasBench201NetworkOptions& options) {
+  const auto c0 = static_cast<double>(options.channels());
+  const auto cells = static_cast<double>(options.cells_per_stage());
+  const auto classes = static_cast<double>(spec.num_classes());
+  double total = 9.0 * static_cast<double>(spec.in_channels()) * c0 + 2.0 * c0;  // stem
+  for (int stage = 0; stage < 3; ++stage) {
+    const double c = c0 * static_cast<double>(1 << stage);
+    // The reduction block from c/2 to c: 3x3 (c/2 -> c) and 3x3 (c -> c)
+    // with BN, and the 1x1 shortcut (c/2 -> c).
+    if (stage > 0) total += 14.0 * c * c + 4.0 * c;
+    // Per edge at most a 3x3 and a 1x1 convolution (the supernet's mixed op),
+    // each with two values per channel (BN or bias).
+    total += cells * NasBench201Space::kNumEdges * (10.0 * c * c + 4.0 * c);
+  }
+  const double c = 4.0 * c0;
+  return total + 2.0 * c + c * classes + classes;  // head: BN and linear
+}
+
+void check_nasbench201_sizes(const NetworkSpec& spec, const NasBench201NetworkOptions& options) {
+  const int64_t size = spec.image_size();
+  NASCPP_CHECK_CONFIG(size >= 4 && size % 4 == 0,
+                      "nasbench201 networks need an image size that is a multiple of 4 (the two "
+                      "reduction blocks halve it twice, adding a 2x2 average pool to a stride-2 "
+                      "3x3 convolution, which agree only on even sizes), e.g. 16, 28 or 32; got "
+                      "image size {}",
+                      size);
+  const double c = static_cast<double>(options.channels());
+  check_network_memory(
+      nasbench201_parameter_bound(spec, options), c * static_cast<double>(size) * size,
+      "nasbench201 network",
+      fmt::format("channels = {}, cells_per_stage = {} ({} input channels, {} classes, image size "
+                  "{})",
+                  options.channels(), options.cells_per_stage(), spec.in_channels(),
+                  spec.num_classes(), size));
+}
+
 }  // namespace detail
 
 NasBench201NetworkImpl::NasBench201NetworkImpl(const NasBench201Space::Ops& ops,

@@ -29,6 +29,21 @@ namespace detail {
 /// The stem: a 3x3 convolution without bias, then BN (NAS-Bench-201's TinyNetwork).
 torch::nn::Sequential nasbench201_stem(int64_t in_channels, int64_t channels);
 
+/// At least the trainable parameters of the largest network (or the
+/// supernet) of these sizes: stem, 3 x cells_per_stage cells of six edges
+/// each counted as a 3x3 plus a 1x1 convolution with their BN or bias, the
+/// two ResNet reduction blocks and the head. A double: sizes given by a user
+/// may be absurd.
+double nasbench201_parameter_bound(const NetworkSpec& spec,
+                                   const NasBench201NetworkOptions& options);
+
+/// Throws ConfigError, before anything is allocated, for sizes the skeleton
+/// cannot be built or run with: an image size that is not a multiple of 4
+/// (each of the two reduction blocks adds a 2x2 average pool of the input to
+/// a stride-2 3x3 convolution of it, which only agree on even sizes), or a
+/// network that does not fit in memory (check_network_memory).
+void check_nasbench201_sizes(const NetworkSpec& spec, const NasBench201NetworkOptions& options);
+
 /// The macro skeleton shared by the network and the supernet: stem, three
 /// stages of cells (`CellHolder` = Cell or SupernetCell) with a stride-2
 /// ResNet basic block between stages, and the classifier head. The modules are
@@ -46,6 +61,7 @@ struct NasBench201Skeleton {
              const NasBench201NetworkOptions& options, MakeCell&& make_cell) {
     spec.validate();
     options.validate();
+    check_nasbench201_sizes(spec, options);
     int64_t c = options.channels();
     stem = owner.register_module("stem", nasbench201_stem(spec.in_channels(), c));
     for (int stage = 0; stage < 3; ++stage) {

@@ -48,19 +48,83 @@ std::string deep_yaml_message(const std::string& origin, const YAML::DeepRecursi
       origin, e.depth(), e.mark.line + 1, e.mark.column + 1);
 }
 
-}  // namespace
+// yaml-cpp keeps every pair of a mapping, a repeated key included (and
+// lookups then see only one of them): walk the tree and reject repeats, and
+// keys that are not plain scalars (they could never be read). Aliases can make
+// the tree a graph, even a cyclic one: each node is walked once.
+class KeyChecker {
+ public:
+  explicit KeyChecker(std::string origin) : origin_(std::move(origin)) {}
 
-ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin) {
-  YAML::Node node;
+  void check(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap() && !node.IsSequence()) return;
+    if (!first_visit(node)) return;
+    if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) {
+        check(node[i], fmt::format("{}[{}]", path, i));
+      }
+      return;
+    }
+    std::map<std::string, int> lines;  // key -> line of its first occurrence
+    for (const auto& kv : node) {
+      const int line = kv.first.Mark().line + 1;
+      NASCPP_CHECK_CONFIG(kv.first.IsScalar(), "{}: line {}: a key {}must be a plain name", origin_,
+                          line, path.empty() ? "" : "in '" + path + "' ");
+      const std::string& key = kv.first.Scalar();
+      const std::string qualified = path.empty() ? key : path + "." + key;
+      const auto [first, inserted] = lines.emplace(key, line);
+      NASCPP_CHECK_CONFIG(inserted,
+                          "{}: line {}: duplicate key '{}' (first given at line {}); each key "
+                          "may appear once in its section",
+                          origin_, line, qualified, first->second);
+      check(kv.second, qualified);
+    }
+  }
+
+ private:
+  bool first_visit(const YAML::Node& node) {
+    auto& same_place = seen_[node.Mark().pos];
+    for (const auto& other : same_place) {
+      if (other.is(node)) return false;
+    }
+    same_place.push_back(node);
+    return true;
+  }
+
+  std::string origin_;
+  std::map<int, std::vector<YAML::Node>> seen_;  // by position in the text
+};
+
+// The one YAML document of `text` (a null node for an empty text); more than
+// one document, a repeated key or a non-scalar key is a ConfigError naming
+// `origin`.
+YAML::Node load_one_document(const std::string& text, const std::string& origin) {
+  std::vector<YAML::Node> documents;
   try {
-    node = YAML::Load(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own bound on its recursive parser; its message is only "bad file".
     throw ConfigError(deep_yaml_message(origin, e));
-  } catch (const YAML::ParserException& e) {
+  } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("{}: invalid YAML at line {}, column {}: {}", origin,
                                   e.mark.line + 1, e.mark.column + 1, e.msg));
   }
+  if (documents.size() > 1) {
+    const YAML::Mark mark = documents[1].Mark();
+    throw ConfigError(fmt::format(
+        "{}: holds {} YAML documents (separated by '---'){}; a configuration is one document",
+        origin, documents.size(),
+        mark.is_null() ? std::string() : fmt::format(", the second at line {}", mark.line + 1)));
+  }
+  if (documents.empty()) return YAML::Node();
+  KeyChecker(origin).check(documents[0], "");
+  return documents[0];
+}
+
+}  // namespace
+
+ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin) {
+  const YAML::Node node = load_one_document(text, origin);
   NASCPP_CHECK_CONFIG(!node || node.IsNull() || node.IsMap(),
                       "{}: the top level must be a mapping of key: value", origin);
   return ConfigNode(node, "");
@@ -164,14 +228,12 @@ void ConfigNode::apply_override(const std::string& assignment) {
                       assignment);
   const std::string dotted = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
-  YAML::Node value;
-  try {
-    value = YAML::Load(text);
-  } catch (const YAML::DeepRecursion& e) {
-    throw ConfigError(deep_yaml_message(fmt::format("override '{}'", dotted), e));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("override '{}': value is not valid YAML", assignment));
-  }
+  // The value is YAML: a scalar, or a list or mapping in flow style, held to
+  // the rules of a configuration file (one document, no repeated keys).
+  // Messages show a long value's start only (a runaway value can be huge).
+  const std::string shown =
+      assignment.size() <= 80 ? assignment : assignment.substr(0, 60) + "...";
+  YAML::Node value = load_one_document(text, fmt::format("override '{}'", shown));
   if (!value || value.IsNull()) value = YAML::Node(text);
   std::vector<std::string> parts;
   size_t start = 0;

@@ -16,11 +16,12 @@ torch::Device parse_device(const std::string& name) {
                                        : torch::Device(torch::kCPU);
   if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
     int index = 0;
-    if (name.size() > 5) {
+    if (name != "cuda") {  // "cuda:N"; "cuda:" alone names no device
       const std::string digits = name.substr(5);
-      NASCPP_CHECK_CONFIG(
-          !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos,
-          "invalid device '{}'; valid: cpu, cuda, cuda:N, auto", name);
+      // At most 4 digits: std::stoi must not overflow (c10 counts devices in int8).
+      NASCPP_CHECK_CONFIG(!digits.empty() && digits.size() <= 4 &&
+                              digits.find_first_not_of("0123456789") == std::string::npos,
+                          "invalid device '{}'; valid: cpu, cuda, cuda:N, auto", name);
       index = std::stoi(digits);
     }
     NASCPP_CHECK_CONFIG(torch::cuda::is_available(),
@@ -36,10 +37,9 @@ torch::Device parse_device(const std::string& name) {
 }
 
 int set_num_threads(int threads) {
-  NASCPP_CHECK_CONFIG(threads >= 0,
-                      "invalid thread count {}; use 0 for all cores or a "
-                      "positive number",
-                      threads);
+  NASCPP_CHECK_CONFIG(threads >= 0 && threads <= kMaxThreads,
+                      "invalid thread count {}; use 0 for all cores or a number up to {}", threads,
+                      kMaxThreads);
   int n = threads;
   if (n == 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);

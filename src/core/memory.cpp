@@ -1,7 +1,11 @@
 #include "nascpp/core/memory.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -43,6 +47,42 @@ bool tune_allocator(const AllocatorOptions& options) {
 #else
   return false;
 #endif
+}
+
+namespace {
+
+// The address space mapped now (/proc/self/statm: size in pages); 0 if unknown.
+uint64_t mapped_bytes() {
+  std::ifstream in("/proc/self/statm");
+  uint64_t pages = 0;
+  if (!(in >> pages)) return 0;
+  return pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+MemoryBudget memory_budget() {
+  MemoryBudget out;
+  const auto consider = [&out](uint64_t bytes, const char* source) {
+    if (out.source.empty() || bytes < out.bytes) out = {bytes, source};
+  };
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  if (pages > 0) {
+    consider(static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)),
+             "physical memory");
+  }
+  // cgroup v2 (containers): "max" or a number of bytes.
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
+  uint64_t cgroup_max = 0;
+  if (cgroup >> cgroup_max) consider(cgroup_max, "the cgroup memory limit");
+  const uint64_t mapped = mapped_bytes();
+  const auto left = [mapped](uint64_t limit) { return limit > mapped ? limit - mapped : 0; };
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    consider(left(limit.rlim_cur), "what the virtual-memory limit (ulimit -v) leaves");
+  }
+  if (out.source.empty()) out = {UINT64_MAX, "no known limit"};
+  return out;
 }
 
 }  // namespace nascpp

@@ -3,6 +3,7 @@
 #include "nascpp/report.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "nascpp/core/error.h"
 #include "nascpp/core/io.h"
@@ -35,7 +37,8 @@ struct Run {
   std::string dir;
   ExperimentSummary summary;
   std::vector<Point> trajectory;
-  std::string pareto_csv;  // "" when the run has no front
+  std::string pareto_dat;   // "cost,objective" lines of the front; "" when none
+  std::string cost_metric;  // the front's cost metric
 };
 
 // The run's trajectory as points: after each step, the incumbent's value
@@ -51,6 +54,49 @@ std::vector<Point> read_trajectory(const std::string& dir, bool use_report) {
     out.push_back(p);
   }
   return out;
+}
+
+// pareto.csv: query,arch,objective,<cost_metric>,feasible (the architecture
+// may hold commas in other spaces: the last three fields are split off).
+void read_pareto(const std::string& dir, Run& run) {
+  const std::string path = (fs::path(dir) / "pareto.csv").string();
+  if (!fs::exists(path)) return;
+  const auto lines = read_complete_lines(path);
+  if (lines.empty()) return;
+  // The positions of the last three commas of `line` (c1 < c2 < c3).
+  const auto last_commas = [&path](const std::string& line, size_t number) {
+    const size_t c3 = line.rfind(',');
+    const size_t c2 =
+        c3 == std::string::npos || c3 == 0 ? std::string::npos : line.rfind(',', c3 - 1);
+    const size_t c1 =
+        c2 == std::string::npos || c2 == 0 ? std::string::npos : line.rfind(',', c2 - 1);
+    NASCPP_CHECK_DATA(c1 != std::string::npos, "'{}' line {}: expected 5 fields", path, number);
+    return std::array<size_t, 3>{c1, c2, c3};
+  };
+  NASCPP_CHECK_DATA(lines[0].rfind("query,", 0) == 0,
+                    "'{}' is not a nascpp Pareto front (header "
+                    "query,arch,objective,<metric>,feasible expected)",
+                    path);
+  const auto h = last_commas(lines[0], 1);
+  run.cost_metric = lines[0].substr(h[1] + 1, h[2] - h[1] - 1);
+  std::ostringstream dat;
+  for (size_t k = 1; k < lines.size(); ++k) {
+    const auto& l = lines[k];
+    const auto c = last_commas(l, k + 1);
+    const std::string objective = l.substr(c[0] + 1, c[1] - c[0] - 1);
+    const std::string cost = l.substr(c[1] + 1, c[2] - c[1] - 1);
+    try {
+      size_t used = 0;
+      std::stod(objective, &used);
+      NASCPP_CHECK_DATA(used == objective.size(), "'{}' line {}: malformed number", path, k + 1);
+      std::stod(cost, &used);
+      NASCPP_CHECK_DATA(used == cost.size(), "'{}' line {}: malformed number", path, k + 1);
+    } catch (const std::logic_error&) {
+      throw DataError(fmt::format("'{}' line {}: malformed number", path, k + 1));
+    }
+    dat << cost << ',' << objective << '\n';
+  }
+  run.pareto_dat = dat.str();
 }
 
 // Run directories under `path` (itself, or folders below it, 3 levels deep).
@@ -192,6 +238,14 @@ std::string Report::table() const {
   return out.str();
 }
 
+std::string Report::skipped_list() const {
+  if (skipped.empty()) return "";
+  std::ostringstream out;
+  out << "\nSkipped runs (" << skipped.size() << "):\n\n";
+  for (const auto& s : skipped) out << "- `" << s.dir << "`: " << s.reason << "\n";
+  return out.str();
+}
+
 Report make_report(const std::vector<std::string>& paths, const ReportOptions& options) {
   NASCPP_CHECK_CONFIG(!paths.empty(), "no run directories given");
   NASCPP_CHECK_CONFIG(options.cost_points() >= 1, "cost_points must be at least 1, got {}",
@@ -206,25 +260,34 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
                         "nascpp run)",
                         path);
     for (const auto& d : incomplete) {
-      report.warnings.push_back(fmt::format(
-          "'{}' is not complete (no summary.json): skipped; `nascpp run --resume {}` finishes it",
-          d, d));
+      report.skipped.push_back(
+          {d,
+           fmt::format("not complete (no summary.json); `nascpp run --resume {}` finishes it", d)});
     }
     for (const auto& d : complete) {
-      Run r;
-      r.dir = d;
-      r.summary = read_summary(d);
-      if (r.summary.status != "complete" || r.summary.architecture.empty()) {
-        report.warnings.push_back(fmt::format("'{}' ended with status '{}' ({}): not summarised",
-                                              d, r.summary.status, r.summary.status_reason));
-        continue;
+      // One bad run must not hide the others: it is skipped and named.
+      try {
+        Run r;
+        r.dir = d;
+        r.summary = read_summary(d);
+        if (r.summary.status != "complete" || r.summary.architecture.empty()) {
+          report.warnings.push_back(fmt::format("'{}' ended with status '{}' ({}): not summarised",
+                                                d, r.summary.status, r.summary.status_reason));
+          continue;
+        }
+        r.trajectory = read_trajectory(d, r.summary.report_value.has_value());
+        read_pareto(d, r);
+        runs.push_back(std::move(r));
+      } catch (const Error& e) {
+        report.skipped.push_back({d, e.what()});
       }
-      r.trajectory = read_trajectory(d, r.summary.report_value.has_value());
-      if (fs::exists(fs::path(d) / "pareto.csv")) r.pareto_csv = (fs::path(d) / "pareto.csv").string();
-      runs.push_back(std::move(r));
     }
   }
-  NASCPP_CHECK_CONFIG(!runs.empty(), "no complete run to report on");
+  if (runs.empty()) {
+    std::string why;
+    for (const auto& s : report.skipped) why += fmt::format("\n  '{}': {}", s.dir, s.reason);
+    throw DataError("no run could be read:" + why);
+  }
 
   // Group by (space, dataset, optimizer); random search first in each.
   std::map<std::tuple<std::string, std::string, int, std::string>, std::vector<const Run*>> groups;
@@ -299,7 +362,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
         "mean ± sample standard deviation over runs (seeds), median and quartiles. "
         "\"vs random search\" is the difference of means to random search on the same search "
         "space and dataset.\n\n"
-     << report.table();
+     << report.table() << report.skipped_list();
   std::ostringstream steps_csv, cost_csv;
   steps_csv.precision(10);
   cost_csv.precision(10);
@@ -353,26 +416,12 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
   std::string cost_metric;
   for (size_t i = 0; i < members.size(); ++i) {
     for (const Run* r : members[i]) {
-      if (r->pareto_csv.empty()) continue;
-      const auto lines = read_complete_lines(r->pareto_csv);
-      if (lines.empty()) continue;
-      // Header: query,arch,objective,<cost_metric>,feasible; arch has no commas
-      // in NAS-Bench-201/101 text forms, but take the last fields to be safe.
-      std::ostringstream dat;
-      for (size_t k = 1; k < lines.size(); ++k) {
-        const auto& l = lines[k];
-        const auto c3 = l.rfind(',');
-        const auto c2 = l.rfind(',', c3 - 1);
-        const auto c1 = l.rfind(',', c2 - 1);
-        dat << l.substr(c2 + 1, c3 - c2 - 1) << ',' << l.substr(c1 + 1, c2 - c1 - 1) << '\n';
-      }
-      const auto h3 = lines[0].rfind(',');
-      const auto h2 = lines[0].rfind(',', h3 - 1);
-      cost_metric = lines[0].substr(h2 + 1, h3 - h2 - 1);
+      if (r->cost_metric.empty()) continue;  // no front
+      cost_metric = r->cost_metric;
       const std::string file =
           "pareto_" + slug(report.groups[i].label()) + "_seed" + std::to_string(r->summary.seed) +
           ".dat";
-      save(out(file), dat.str());
+      save(out(file), r->pareto_dat);
       const bool first_of_group = r == members[i].front();
       pareto_plot += fmt::format("{}'{}' using 1:2 with steps lc {} {}", pareto_plot.empty() ? "" : ", \\\n  ",
                                  file, i + 1,

@@ -22,6 +22,7 @@
 #include "nascpp/core/error.h"
 #include "nascpp/core/io.h"
 #include "nascpp/core/log.h"
+#include "nascpp/core/nesting.h"
 #include "nascpp/experiment.h"
 
 namespace nascpp {
@@ -349,8 +350,11 @@ ExperimentSummary summary_from_json(const Json& j) {
 }
 
 Json parse_json_file(const std::string& path) {
+  const std::string text = read_file(path);
+  // nlohmann's copy and dump recurse per level: bound the depth first.
+  check_json_nesting(text, path);
   try {
-    return Json::parse(read_file(path));
+    return Json::parse(text);
   } catch (const Json::exception& e) {
     throw DataError(fmt::format("'{}' is not valid JSON: {}", path, e.what()));
   }
@@ -673,8 +677,10 @@ std::vector<Evaluation> RunDirectory::evaluations(const SearchSpace& space) {
       break;
     }
     ++number;
+    const std::string_view line(text.data() + start, end - start);
+    check_json_nesting(line, fmt::format("'{}' line {}", path, number));
     try {
-      out.push_back(evaluation_from_json(Json::parse(text.substr(start, end - start)), space));
+      out.push_back(evaluation_from_json(Json::parse(line), space));
     } catch (const Json::exception& e) {
       throw DataError(fmt::format("'{}' line {}: {}", path, number, e.what()));
     } catch (const Error& e) {

@@ -9,6 +9,7 @@
 #include "nascpp/core/error.h"
 #include "nascpp/core/io.h"
 #include "nascpp/core/log.h"
+#include "nascpp/core/nesting.h"
 #include "nascpp/experiment.h"
 #include "parts.h"
 
@@ -146,7 +147,9 @@ std::vector<ExperimentSummary> resume_study(const StudyOptions& options) {
   std::vector<uint64_t> seeds;
   std::string started_with;
   try {
-    const Json j = Json::parse(read_file(study_path));
+    const std::string text = read_file(study_path);
+    check_json_nesting(text, study_path);
+    const Json j = Json::parse(text);
     NASCPP_CHECK_DATA(j.at("format").get<std::string>() == kStudyFormat,
                       "unknown study format '{}'", j.at("format").get<std::string>());
     seeds = j.at("seeds").get<std::vector<uint64_t>>();
@@ -197,6 +200,8 @@ std::vector<uint64_t> parse_seed_list(const std::string& text) {
                         "{}", bad(part, "'" + s + "' is not a non-negative integer").what());
     return static_cast<uint64_t>(std::stoull(s));
   };
+  // getline drops an empty last part: "0,1," would pass as "0,1".
+  if (!text.empty() && text.back() == ',') throw bad(text, "an empty entry after the last ','");
   std::stringstream in(text);
   std::string part;
   while (std::getline(in, part, ',')) {

@@ -20,6 +20,7 @@ Budget Budget::from_config(ConfigNode& cfg) {
 void Budget::validate() const {
   NASCPP_CHECK_CONFIG(max_queries_ >= 0, "budget max_queries must be >= 0 (0: no limit), got {}",
                       max_queries_);
+  // An infinite limit never stops the loop: "no limit" is spelled 0.
   const auto check = [](const char* key, double v) {
     NASCPP_CHECK_CONFIG(v >= 0 && std::isfinite(v),
                         "budget {} must be a finite number >= 0 (0: no limit), got {}", key, v);
@@ -56,11 +57,16 @@ std::vector<Constraint> constraints_from_config(ConfigNode& cfg) {
       NASCPP_CHECK_CONFIG(item.IsMap() && item["metric"] && item["max"] && item.size() == 2,
                           "each entry of constraints.metrics needs exactly the keys metric and "
                           "max");
+      Constraint c;
       try {
-        out.push_back({item["metric"].as<std::string>(), item["max"].as<double>()});
+        c = {item["metric"].as<std::string>(), item["max"].as<double>()};
       } catch (const YAML::Exception&) {
         throw ConfigError("constraints.metrics: metric must be a string and max a number");
       }
+      NASCPP_CHECK_CONFIG(std::isfinite(c.max_value),
+                          "constraints.metrics: max of '{}' must be a finite number, got {}",
+                          c.metric, c.max_value);
+      out.push_back(c);
     }
   }
   return out;
@@ -142,8 +148,11 @@ SearchResult run_black_box(BlackBoxOptimizer& optimizer, Executor& executor, Eva
 
   SearchResult result;
   if (budget.max_queries() > 0) {
-    result.evaluations.reserve(static_cast<size_t>(budget.max_queries()));
-    result.incumbent_trajectory.reserve(static_cast<size_t>(budget.max_queries()));
+    // Only a hint: a budget of 10^12 queries (the time limit stops it) must
+    // not reserve memory for all of them up front.
+    const auto hint = static_cast<size_t>(std::min<int64_t>(budget.max_queries(), 100000));
+    result.evaluations.reserve(hint);
+    result.incumbent_trajectory.reserve(hint);
   }
   IncumbentTracker incumbent;
   double cost = 0.0;

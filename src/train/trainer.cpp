@@ -53,7 +53,8 @@ void TrainerOptions::validate() const {
                       stop_after_epochs_);
   NASCPP_CHECK_CONFIG(batch_size_ >= 1, "train.batch_size must be at least 1, got {}", batch_size_);
   NASCPP_CHECK_CONFIG(learning_rate_ > 0 && std::isfinite(learning_rate_),
-                      "train.learning_rate must be positive, got {}", learning_rate_);
+                      "train.learning_rate must be a finite positive number, got {}",
+                      learning_rate_);
   NASCPP_CHECK_CONFIG(min_learning_rate_ >= 0 && min_learning_rate_ <= learning_rate_,
                       "train.min_learning_rate must be in [0, learning_rate={}], got {}",
                       learning_rate_, min_learning_rate_);
@@ -61,14 +62,17 @@ void TrainerOptions::validate() const {
                       momentum_);
   NASCPP_CHECK_CONFIG(!nesterov_ || momentum_ > 0,
                       "train.nesterov needs a positive momentum, got {}", momentum_);
-  NASCPP_CHECK_CONFIG(weight_decay_ >= 0, "train.weight_decay must be >= 0, got {}", weight_decay_);
-  NASCPP_CHECK_CONFIG(grad_clip_ >= 0, "train.grad_clip must be >= 0 (0 disables), got {}",
+  NASCPP_CHECK_CONFIG(weight_decay_ >= 0 && std::isfinite(weight_decay_),
+                      "train.weight_decay must be a finite number >= 0, got {}", weight_decay_);
+  NASCPP_CHECK_CONFIG(grad_clip_ >= 0 && std::isfinite(grad_clip_),
+                      "train.grad_clip must be a finite number >= 0 (0 disables), got {}",
                       grad_clip_);
   NASCPP_CHECK_CONFIG(train_limit_ >= 0, "train.train_limit must be >= 0, got {}", train_limit_);
   NASCPP_CHECK_CONFIG(eval_limit_ >= 0, "train.eval_limit must be >= 0, got {}", eval_limit_);
   NASCPP_CHECK_CONFIG(log_every_ >= 0, "train.log_every must be >= 0, got {}", log_every_);
   NASCPP_CHECK_CONFIG(auxiliary_weight_ >= 0 && std::isfinite(auxiliary_weight_),
-                      "train.auxiliary_weight must be >= 0, got {}", auxiliary_weight_);
+                      "train.auxiliary_weight must be a finite number >= 0, got {}",
+                      auxiliary_weight_);
   NASCPP_CHECK_CONFIG(drop_path_prob_ >= 0 && drop_path_prob_ < 1,
                       "train.drop_path_prob must be in [0, 1), got {}", drop_path_prob_);
   NASCPP_CHECK_CONFIG(prefetch_ >= 0, "train.prefetch must be >= 0, got {}", prefetch_);

@@ -1,6 +1,10 @@
 // The nascpp command run as a real child process.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+#include <utility>
+
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -235,6 +239,167 @@ TEST(CliDescribe, DeeplyNestedGenotypeIsAUsageError) {
   EXPECT_NE(r.output.find("the YAML nests deeper than the parser's recursion limit"),
             std::string::npos)
       << r.output.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace nascpp
+
+namespace nascpp {
+namespace {
+
+using test::cli_path;
+using test::run_command;
+
+const char* const kArch =
+    "'|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|skip_connect~1|skip_"
+    "connect~2|'";
+
+std::string examples_config(const std::string& name) {
+  return std::string(NASCPP_TEST_SOURCE_DIR) + "/examples/configs/" + name;
+}
+
+// CLI11's own exit codes (105 for a failed check, 106 for a missing option,
+// 109 for an unexpected argument, ...) were passed through: bad usage exits 2.
+TEST(CliUsage, ParseErrorsExitTwoWithCli11sMessage) {
+  const std::string config = examples_config("search_nb201_random_search.yaml");
+  const std::pair<std::string, std::string> cases[] = {
+      {"list --bogus", "The following argument was not expected: --bogus"},
+      {"describe nasbench201", "--arch is required"},
+      {"--threads abc list", "--threads: must be a whole number in [0, 1024], got 'abc'"},
+      {"--threads 100000 list", "must be a whole number in [0, 1024], got '100000'"},
+      {"--threads -1 list", "got '-1'"},
+      {"--log-file '' list", "--log-file: must not be empty"},
+      {"evaluate --arch ''", "--arch: must not be empty"},
+      {std::string("evaluate --seed -1 --arch ") + kArch,
+       "--seed: must be a whole number in [0, 18446744073709551615], got '-1'"},
+      {std::string("evaluate --seed 1e23 --arch ") + kArch, "got '1e23'"},
+      {std::string("evaluate --seed 99999999999999999999 --arch ") + kArch,
+       "got '99999999999999999999'"},
+      {std::string("evaluate --protocol '' --arch ") + kArch, "--protocol: must not be empty"},
+      {std::string("describe nasbench201 --image-size 0 --arch ") + kArch,
+       "--image-size: must be a whole number in [1, 2147483647], got '0'"},
+      {std::string("describe nasbench201 --classes 1 --arch ") + kArch, "[2, 2147483647]"},
+      {std::string("describe nasbench201 --in-channels 3.5 --arch ") + kArch, "got '3.5'"},
+      {std::string("describe '' --arch ") + kArch, "space: must not be empty"},
+      {"query nasbench201 --arch 0 --dataset ''", "--dataset: must not be empty"},
+      {"query nasbench201 --arch 0 --metric ''", "--metric: must not be empty"},
+      {"query nasbench201 --arch 0 --data-dir ''", "--data-dir: must not be empty"},
+      {"query nasbench201 --arch ''", "--arch: must not be empty"},
+      {"report . --out ''", "--out: must not be empty"},
+      {"run " + config + " --seeds ''", "--seeds: must not be empty"},
+      {"run " + config + " --out ''", "--out: must not be empty"},
+      {"run --resume ''", "--resume: must not be empty"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_command(cli_path() + " " + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+  }
+  // A seed list with an empty last entry ("0,1," read as "0,1").
+  const auto r = run_command(cli_path() + " run " + config + " --check --seeds 0,1,");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("an empty entry after the last ','"), std::string::npos) << r.output;
+}
+
+TEST(CliUsage, HelpAndVersionExitZero) {
+  auto r = run_command(cli_path() + " --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Usage"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " --version");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("nascpp 0.1.0"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " run --help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// `describe --set channels=1000000` tried to allocate about 180 TB and
+// `--image-size 1` failed inside a pooling layer, both with LibTorch's
+// message and C++ stack frames.
+TEST(CliDescribe, ImpossibleSizesNameTheOptionWithoutLibTorchFrames) {
+  const std::pair<std::string, std::string> cases[] = {
+      {std::string("describe nasbench201 --set channels=1000000 --arch ") + kArch,
+       "nasbench201 network with channels = 1000000, cells_per_stage = 5"},
+      {std::string("describe nasbench201 --image-size 1 --arch ") + kArch,
+       "multiple of 4 (the two reduction blocks"},
+      {std::string("describe nasbench201 --classes 2000000000 --arch ") + kArch,
+       "2000000000 classes"},
+      {"describe darts --set layers=1099511627776 --arch \"Genotype(normal=[('sep_conv_3x3', 0), "
+       "('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), "
+       "('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, "
+       "5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), "
+       "('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), "
+       "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])\"",
+       "layers = 1099511627776"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_command(cli_path() + " " + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+  }
+}
+
+// The last line of defence: a LibTorch error nascpp does not foresee reaches
+// the user as one line, without C++ stack frames, exit 1. Here: BatchNorm in
+// DARTS' auxiliary head sees one value per channel with a one-image batch.
+TEST(CliErrors, AnUnforeseenLibTorchErrorIsOneLine) {
+  const auto r = run_command(
+      cli_path() +
+      " -q evaluate --set search_space.name=darts --set search_space.channels=2 --set "
+      "search_space.layers=3 --set train.batch_size=1 --set train.train_limit=1 --set "
+      "train.eval_limit=1 --arch \"Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+      "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), "
+      "('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], "
+      "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', "
+      "1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
+      "reduce_concat=[2, 3, 4, 5])\"");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("nascpp: error: Expected more than 1 value per channel when training"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+  // One line: the message ends the output.
+  const auto at = r.output.find("nascpp: error: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(r.output.find('\n', at), r.output.size() - 1) << r.output;
+}
+
+// Under `ulimit -v 700000` even `nascpp list` spun at 100% CPU in OpenBLAS's
+// start-up allocation (blas_memory_alloc retries a failed mmap forever).
+TEST(CliUnderAMemoryLimit, StartsOrSaysWhyPromptly) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
+#endif
+#endif
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run_command("bash -c \"ulimit -v 700000; exec timeout 60 " + cli_path() + " list\"");
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+  EXPECT_LT(seconds.count(), 30.0) << r.output;
+  if (r.exit_code != 0) {
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("the virtual-memory limit (ulimit -v 700000 KiB) is too small to "
+                            "start: about "),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("OMP_NUM_THREADS=1"), std::string::npos) << r.output;
+  } else {
+    EXPECT_NE(r.output.find("search spaces:"), std::string::npos) << r.output;
+  }
+  // A limit that leaves room: the commands work, those that compute too (their
+  // BLAS buffers are mapped up front).
+  const std::string limited = "bash -c \"ulimit -v 4000000; OMP_NUM_THREADS=1 exec timeout 120 " +
+                              cli_path() + " --threads 1 ";
+  r = run_command(limited + "list\"");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("search spaces:"), std::string::npos) << r.output;
+  r = run_command(limited + "describe nasbench201 --arch " + kArch + "\"");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("parameters: "), std::string::npos) << r.output;
 }
 
 }  // namespace

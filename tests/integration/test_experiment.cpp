@@ -268,6 +268,57 @@ TEST(Report, SummarisesSeedsBesideRandomSearch) {
                            "holds no run");
 }
 
+// One corrupt run made `nascpp report` fail as a whole.
+TEST(Report, ReportsTheReadableRunsAndNamesTheBadOnes) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const auto seed_dir = [&tmp](int seed) { return tmp.file("runs/seed-" + std::to_string(seed)); };
+  for (int seed = 0; seed < 5; ++seed) {
+    run_experiment(tabular_config("random_search", 10, static_cast<uint64_t>(seed)),
+                   ExperimentOptions().run_dir(seed_dir(seed)));
+  }
+  write_file_atomic(seed_dir(1) + "/summary.json", "{\"optimizer\": ");
+  write_file_atomic(seed_dir(2) + "/trajectory.csv",
+                    read_file(seed_dir(2) + "/trajectory.csv") + "11,not-a-number\n");
+  write_file_atomic(seed_dir(3) + "/pareto.csv",
+                    "query,arch,objective,params_mb,feasible\n0,|x|,oops,1.5,true\n");
+  fs::remove(seed_dir(4) + "/summary.json");  // as if interrupted
+
+  const auto report = make_report({tmp.file("runs")}, ReportOptions().out_dir(tmp.file("report")));
+  ASSERT_EQ(report.groups.size(), 1u);
+  EXPECT_EQ(report.groups[0].runs, 1);  // seed 0
+  ASSERT_EQ(report.skipped.size(), 4u);
+  std::map<std::string, std::string> why;
+  for (const auto& s : report.skipped) why[s.dir] = s.reason;
+  EXPECT_NE(why[seed_dir(1)].find("summary.json' is not valid JSON"), std::string::npos);
+  EXPECT_NE(why[seed_dir(2)].find("trajectory.csv' line 12: 2 fields, the header has 12"), std::string::npos)
+      << why[seed_dir(2)];
+  EXPECT_NE(why[seed_dir(3)].find("pareto.csv' line 2: malformed number"), std::string::npos)
+      << why[seed_dir(3)];
+  EXPECT_NE(why[seed_dir(4)].find("not complete"), std::string::npos);
+  const std::string md = read_file(tmp.file("report/report.md"));
+  EXPECT_NE(md.find("Skipped runs (4):"), std::string::npos) << md;
+  EXPECT_NE(md.find("- `" + seed_dir(1) + "`: "), std::string::npos) << md;
+
+  // The program: the report of the good run, each bad run named on stderr.
+  auto r = test::run_command(test::cli_path() + " report '" + tmp.file("runs") + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("| random_search |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("skipped run '" + seed_dir(3) + "': "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Skipped runs (4):"), std::string::npos) << r.output;
+
+  // No run readable: a data error (exit 3) naming each run and why.
+  fs::remove_all(seed_dir(0));
+  NASCPP_EXPECT_THROW_WITH(make_report({tmp.file("runs")}, ReportOptions()), DataError,
+                           "no run could be read:\n  '");
+  NASCPP_EXPECT_THROW_WITH(
+      make_report({tmp.file("runs")}, ReportOptions()), DataError,
+      "\n  '" + seed_dir(1) + "': '" + seed_dir(1) + "/summary.json' is not valid JSON");
+  r = test::run_command(test::cli_path() + " report '" + tmp.file("runs") + "'");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("no run could be read"), std::string::npos) << r.output;
+}
+
 TEST(RunCommand, SeedsHelpAndErrors) {
   NASCPP_REQUIRE_DATA_DIR();
   test::TempDir tmp;
@@ -379,7 +430,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "search_nb101_regularized_evolution", "search_nb101_local_search",
                       "search_nb101_bananas", "search_darts_random_search",
                       "search_darts_regularized_evolution", "search_darts_local_search",
-                      "search_darts_bananas", "search_darts_darts", "search_darts_gdas"));
+                      "search_darts_bananas", "search_darts_darts", "search_darts_gdas",
+                      "search_nb201_successive_halving", "search_nb201_hyperband",
+                      "search_nb201_bohb", "search_nb201_dehb", "search_nb201_asha",
+                      "search_nb201_hyperband_fashion_mnist"));
 
 }  // namespace
 }  // namespace nascpp

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -350,6 +351,34 @@ TEST(RunDirectory, SeveralInFlightKilledAtRandomMomentsResumeExactly) {
     for (const auto& row : rows) workers.insert(row.worker);
     EXPECT_EQ(workers.size(), 4u);
   }
+}
+
+// Hyperband with real training: promotions continue the lower rung's
+// training from its checkpoint and pay only the extra epochs.
+TEST(RunDirectory, HyperbandWithRealTrainingContinuesPromotedTrials) {
+  test::TempDir tmp;
+  auto cfg = ConfigNode::load_file(test::example_config("search_nb201_hyperband_fashion_mnist.yaml"));
+  const std::string dir = tmp.file("run");
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(dir));
+  EXPECT_EQ(s.steps, 13);
+  EXPECT_EQ(s.objective_epochs, 9);  // the incumbent is at the full fidelity
+  int promotions = 0;
+  std::map<int64_t, int64_t> epochs_of;
+  for (const auto& line : read_complete_lines(dir + "/results.jsonl")) {
+    const Json j = Json::parse(line);
+    epochs_of[j.at("trial").get<int64_t>()] = j.at("epochs").get<int64_t>();
+    if (!j.contains("continues")) {
+      EXPECT_EQ(j.at("epochs_paid"), j.at("epochs"));
+      continue;
+    }
+    ++promotions;
+    const auto from = j.at("continues").at(0).get<int64_t>();
+    EXPECT_EQ(j.at("continues").at(1).get<int64_t>(), epochs_of.at(from));
+    EXPECT_EQ(j.at("epochs_paid").get<int64_t>(),
+              j.at("epochs").get<int64_t>() - epochs_of.at(from));
+    EXPECT_TRUE(fs::exists(dir + "/checkpoints/trials/trial-" + std::to_string(from) + ".ckpt"));
+  }
+  EXPECT_EQ(promotions, 4);  // 3 to 3 epochs, 1 to 9
 }
 
 }  // namespace

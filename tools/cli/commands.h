@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <string>
 
 #include "nascpp/core/progress.h"
 
@@ -38,5 +39,9 @@ void set_thread_run_log(const std::string& path);
 
 /// The command line as one string (for run manifests).
 std::string command_line();
+
+/// `text` on one line: runs of white space (newlines included) become one
+/// space, none at either end.
+std::string one_line(const std::string& text);
 
 }  // namespace nascpp::cli

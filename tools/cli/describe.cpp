@@ -8,6 +8,7 @@
 #include "nascpp/core/random.h"
 #include "nascpp/registries.h"
 #include "nascpp/summary.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -59,18 +60,22 @@ void add_describe_command(CLI::App& app) {
   auto args = std::make_shared<DescribeArgs>();
   auto* cmd = app.add_subcommand(
       "describe", "Parameters, multiply-accumulates and layers of an architecture's network");
-  cmd->add_option("space", args->space, "search space (see `nascpp list`)")->required();
-  cmd->add_option("--arch", args->arch, "architecture in the space's text form")->required();
+  cmd->add_option("space", args->space, "search space (see `nascpp list`)")
+      ->required()
+      ->check(non_empty());
+  cmd->add_option("--arch", args->arch, "architecture in the space's text form")
+      ->required()
+      ->check(non_empty());
   cmd->add_option("--set", args->overrides,
                   "override a key of the space's config section, e.g. channels=36 (repeatable)");
   cmd->add_option("--in-channels", args->in_channels, "input channels (default 3)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxCliSize));
   cmd->add_option("--image-size", args->image_size, "input height and width (default 32)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxCliSize));
   cmd->add_option("--classes", args->num_classes, "number of classes (default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(2, kMaxCliSize));
   cmd->add_option("--depth", args->depth, "levels of the layer summary (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, 1000));
   cmd->callback([args] { run_describe(*args); });
 }
 

@@ -11,6 +11,7 @@
 #include "nascpp/registries.h"
 #include "nascpp/train/protocols.h"
 #include "nascpp/train/trainer.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -85,12 +86,15 @@ void add_evaluate_command(CLI::App& app) {
                   "YAML file with search_space, dataset and train "
                   "sections (optional)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--arch", args->arch, "architecture in the space's text form");
+  cmd->add_option("--arch", args->arch, "architecture in the space's text form")
+      ->check(non_empty());
   cmd->add_option("--set", args->overrides, "override a config key: key=value (repeatable)");
-  cmd->add_option("--seed", args->seed, "random seed (default 0)");
+  cmd->add_option("--seed", args->seed, "random seed (default 0)")
+      ->check(whole_number_in(0, std::numeric_limits<uint64_t>::max()));
   cmd->add_option("--protocol", args->protocol,
                   "a paper's evaluation protocol for the keys the config leaves unset: "
-                  "nasbench201 (200 epochs) or darts (600 epochs, C=36, 20 cells)");
+                  "nasbench201 (200 epochs) or darts (600 epochs, C=36, 20 cells)")
+      ->check(non_empty());
   cmd->callback([args] { run_evaluate(*args); });
 }
 

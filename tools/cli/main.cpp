@@ -1,6 +1,7 @@
 // The nascpp command: the only place that catches exceptions, configures log
 // sinks and chooses exit codes (0 success, 1 runtime failure, 2 bad usage or
 // configuration, 3 bad or missing data).
+#include <c10/util/Exception.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -8,12 +9,15 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <new>
 
+#include "address_space.h"
 #include "commands.h"
 #include "nascpp/core/device.h"
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
 #include "nascpp/core/memory.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -71,6 +75,21 @@ void set_thread_run_log(const std::string& path) { ThreadRunLogSink::set(path); 
 
 std::string command_line() { return the_command_line; }
 
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (const char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 namespace {
 
 void configure_console_logging(const GlobalOptions& options) {
@@ -100,22 +119,28 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nascpp ") + "0.1.0");
   app.require_subcommand(1);
   app.add_option("--threads", global.threads, "LibTorch CPU threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::whole_number_in(0, kMaxThreads));
   app.add_flag("-v,--verbose", global.verbose, "debug-level log messages");
   app.add_flag("-q,--quiet", global.quiet, "warnings and errors only");
   std::string log_file;
-  app.add_option("--log-file", log_file, "also append the log to this file");
+  app.add_option("--log-file", log_file, "also append the log to this file")
+      ->check(cli::non_empty());
   cli::add_list_command(app);
   cli::add_query_command(app);
   cli::add_evaluate_command(app);
   cli::add_describe_command(app);
   cli::add_run_command(app);
   cli::add_report_command(app);
-  app.parse_complete_callback([&global, &log_file] {
+  app.parse_complete_callback([&app, &global, &log_file] {
     cli::configure_console_logging(global);
     cli::quiet_console = global.quiet;
     if (!log_file.empty()) cli::add_log_file(log_file);
-    set_num_threads(global.threads);
+    const int threads = set_num_threads(global.threads);
+    // The commands that compute call BLAS; under `ulimit -v` its buffers are
+    // mapped now (cli/address_space.h).
+    for (const char* computing : {"describe", "evaluate", "run"}) {
+      if (app.got_subcommand(computing)) cli::reserve_blas_buffers(threads);
+    }
   });
   try {
     // Name an unknown command and the valid ones (CLI11 only says one is required).
@@ -128,13 +153,27 @@ int main(int argc, char** argv) {
     }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints --help and --version (exit 0) and its message for a bad
+    // command line; its own exit codes (105, 106, 109, ...) are not ours: bad
+    // usage exits 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   } catch (const ConfigError& e) {
     std::cerr << "nascpp: error: " << e.what() << "\n";
     return 2;
   } catch (const DataError& e) {
     std::cerr << "nascpp: data error: " << e.what() << "\n";
     return 3;
+  } catch (const c10::Error& e) {
+    // The last line of defence: a LibTorch error the library did not turn
+    // into one of its own. what() carries C++ stack frames; the message alone
+    // is what the user can act on.
+    std::cerr << "nascpp: error: " << cli::one_line(e.what_without_backtrace()) << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "nascpp: error: out of memory; use a smaller network or batch (e.g. lower "
+                 "channels, layers or batch_size) or a machine with more memory\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "nascpp: error: " << e.what() << "\n";
     return 1;

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "nascpp/registries.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -142,22 +143,29 @@ void add_query_command(CLI::App& app) {
   auto args = std::make_shared<QueryArgs>();
   auto* cmd = app.add_subcommand("query", "Look an architecture up in a tabular benchmark");
   cmd->add_option("benchmark", args->benchmark, "benchmark name (see `nascpp list benchmarks`)")
-      ->required();
+      ->required()
+      ->check(non_empty());
   cmd->add_option("--arch", args->arch,
                   "architecture: the space's text form, or for nasbench201 an index (0-15624) "
-                  "or a 6-digit op code");
+                  "or a 6-digit op code")
+      ->check(non_empty());
   cmd->add_flag("--best", args->best, "print the best architecture for --metric on --dataset");
-  cmd->add_option("--dataset", args->dataset, "only this dataset");
+  cmd->add_option("--dataset", args->dataset, "only this dataset")->check(non_empty());
   cmd->add_option("--metric", args->metric,
-                  "only this metric (with --best: the dataset's accuracy metric by default)");
+                  "only this metric (with --best: the dataset's accuracy metric by default)")
+      ->check(non_empty());
   cmd->add_flag("--all", args->all, "also list the metrics without a value for the architecture");
-  cmd->add_option("--data-dir", args->data_dir, "benchmark data directory (default: $NASCPP_DATA)");
+  cmd->add_option("--data-dir", args->data_dir, "benchmark data directory (default: $NASCPP_DATA)")
+      ->check(non_empty());
   cmd->add_option("--spec", args->spec,
                   "nasbench101: the cell as '[[0,1,...],...]|input,<op>,...,output' (or the "
-                  "flattened matrix digits before '|')");
-  cmd->add_option("--hash", args->hash, "nasbench101: the cell's 32-hex graph hash");
+                  "flattened matrix digits before '|')")
+      ->check(non_empty());
+  cmd->add_option("--hash", args->hash, "nasbench101: the cell's 32-hex graph hash")
+      ->check(non_empty());
   cmd->add_option("--tfrecord", args->tfrecord,
-                  "nasbench101: read nasbench_only108.tfrecord instead of the 30-cell sample");
+                  "nasbench101: read nasbench_only108.tfrecord instead of the 30-cell sample")
+      ->check(non_empty());
   cmd->callback([args] { run_query(*args); });
 }
 

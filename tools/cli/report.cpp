@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "nascpp/core/log.h"
 #include "nascpp/report.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -20,7 +21,8 @@ struct ReportArgs {
 void report_command(const ReportArgs& args) {
   const auto report =
       make_report(args.dirs, ReportOptions().out_dir(args.out).plots(!args.no_plots));
-  std::cout << report.table();
+  std::cout << report.table() << report.skipped_list();
+  for (const auto& s : report.skipped) logger()->warn("skipped run '{}': {}", s.dir, s.reason);
   for (const auto& w : report.warnings) logger()->warn("{}", w);
   if (!args.out.empty()) {
     std::cout << "\nwritten:\n";
@@ -42,7 +44,8 @@ void add_report_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--out", args->out,
-                  "write report.md, curve CSVs and SVG plots (gnuplot) into this folder");
+                  "write report.md, curve CSVs and SVG plots (gnuplot) into this folder")
+      ->check(non_empty());
   cmd->add_flag("--no-plots", args->no_plots, "do not run gnuplot");
   cmd->callback([args] { report_command(*args); });
 }

@@ -12,6 +12,7 @@
 #include "nascpp/core/log.h"
 #include "nascpp/experiment.h"
 #include "nascpp/run_directory.h"
+#include "validators.h"
 
 namespace nascpp::cli {
 
@@ -28,10 +29,6 @@ struct RunArgs {
   bool force = false;
   bool check = false;
   int64_t jobs = 1;
-  // Whether the option was on the command line (an empty value is an error).
-  bool seeds_given = false;
-  bool out_given = false;
-  bool resume_given = false;
 };
 
 ConfigNode load_config(const RunArgs& args, std::optional<uint64_t> seed) {
@@ -139,10 +136,9 @@ StudyOptions study_options(const std::string& out, int64_t jobs) {
 
 void run_command(const RunArgs& args) {
   NASCPP_CHECK_CONFIG(args.jobs >= 1, "--jobs must be at least 1, got {}", args.jobs);
-  if (args.resume_given) {
-    NASCPP_CHECK_CONFIG(!args.resume.empty(), "--resume needs a run directory, got ''");
-    NASCPP_CHECK_CONFIG(args.out.empty() && !args.out_given && !args.force &&
-                            args.config.empty() && args.overrides.empty() && !args.seeds_given &&
+  if (!args.resume.empty()) {
+    NASCPP_CHECK_CONFIG(args.out.empty() && !args.force && args.config.empty() &&
+                            args.overrides.empty() && args.seeds.empty() &&
                             !args.check,
                         "--resume DIR continues the run in DIR with its stored configuration: "
                         "it takes no configuration file, --set, --seeds, --out, --force or --check");
@@ -168,12 +164,8 @@ void run_command(const RunArgs& args) {
   NASCPP_CHECK_CONFIG(!args.config.empty(), "no configuration file given: nascpp run CONFIG.yaml "
                                             "(examples/configs has one per search space and "
                                             "optimizer), or --resume DIR");
-  NASCPP_CHECK_CONFIG(!args.out_given || !args.out.empty(),
-                      "--out needs a directory, got ''");
-  NASCPP_CHECK_CONFIG(!args.seeds_given || !args.seeds.empty(),
-                      "--seeds needs a list of seeds (3, 0-9, 0,2,5-7), got ''");
   if (args.check) {
-    NASCPP_CHECK_CONFIG(!args.out_given && !args.force,
+    NASCPP_CHECK_CONFIG(args.out.empty() && !args.force,
                         "--check only checks the configuration: it takes no --out or --force");
     const auto seeds = args.seeds.empty() ? std::vector<uint64_t>{} : parse_seed_list(args.seeds);
     if (seeds.empty()) {
@@ -211,23 +203,21 @@ void add_run_command(CLI::App& app) {
                   "YAML configuration (examples/configs; every key: docs/configuration.md)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", args->overrides, "override a config key: key=value (repeatable)");
-  auto* seeds = cmd->add_option("--seeds", args->seeds,
-                                "run each seed of a list (3, 0-9, 0,2,5-7) into DIR/seed-N");
-  auto* out = cmd->add_option("--out", args->out, "run directory (default: runs/<config name>)");
-  auto* resume = cmd->add_option(
-      "--resume", args->resume,
-      "continue the run in this directory (a study: every seed, also those not started)");
+  cmd->add_option("--seeds", args->seeds,
+                  "run each seed of a list (3, 0-9, 0,2,5-7) into DIR/seed-N")
+      ->check(non_empty());
+  cmd->add_option("--out", args->out, "run directory (default: runs/<config name>)")
+      ->check(non_empty());
+  cmd->add_option("--resume", args->resume,
+                  "continue the run in this directory (a study: every seed, also those not "
+                  "started)")
+      ->check(non_empty());
   cmd->add_option("--jobs", args->jobs, "seeds of --seeds run at once (threads; default 1)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--force", args->force, "replace an existing run directory");
   cmd->add_flag("--check", args->check,
                 "only check the configuration (every key, name and data file) and exit");
-  cmd->callback([args, seeds, out, resume] {
-    args->seeds_given = seeds->count() > 0;
-    args->out_given = out->count() > 0;
-    args->resume_given = resume->count() > 0;
-    run_command(*args);
-  });
+  cmd->callback([args] { run_command(*args); });
 }
 
 }  // namespace nascpp::cli

@@ -14,6 +14,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <set>
@@ -33,6 +34,9 @@ class ConfigNode {
   ConfigNode(YAML::Node node, std::string path);
 
   /// Parses a YAML file; a missing or malformed file is a ConfigError naming it.
+  /// So are several YAML documents in one file (`---`), a key repeated in a
+  /// mapping at any depth (naming the key and both lines) and a key that is
+  /// not a plain scalar.
   static ConfigNode load_file(const std::string& path);
   /// Parses YAML text; `origin` names it in messages.
   static ConfigNode parse(const std::string& text, const std::string& origin = "<string>");
@@ -40,7 +44,9 @@ class ConfigNode {
   /// True if the mapping has `key`.
   bool has(const std::string& key) const;
 
-  /// Reads `key` as T, or `default_value` when absent; records the value.
+  /// Reads `key` as T, or `default_value` when absent; records the value. A
+  /// value of the wrong type, and for floating-point T a non-finite one (.inf,
+  /// -.inf, .nan), is a ConfigError naming the key and the value.
   template <class T>
   T get(const std::string& key, const T& default_value) {
     T value = default_value;
@@ -82,7 +88,8 @@ class ConfigNode {
   /// Writes `resolved()` to `path` atomically (temporary file, then rename).
   void write_resolved(const std::string& path) const;
 
-  /// Applies a `dotted.key=value` override; the value is parsed as YAML.
+  /// Applies a `dotted.key=value` override; the value is parsed as YAML, by
+  /// the rules of `parse` (one document, no repeated keys).
   void apply_override(const std::string& assignment);
 
   /// Dotted path of this node ("" at the root).
@@ -103,11 +110,18 @@ class ConfigNode {
   template <class T>
   T convert(const std::string& key) const {
     const YAML::Node node = lookup(key);
+    T value;
     try {
-      return node.as<T>();
+      value = node.as<T>();
     } catch (const YAML::Exception&) {
       conversion_error(key, type_name<T>());
     }
+    // YAML reads .inf, -.inf and .nan as numbers; no option means them
+    // (0 is "no limit" where a limit can be switched off).
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value)) conversion_error(key, "a finite number");
+    }
+    return value;
   }
 
   template <class T>

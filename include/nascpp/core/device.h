@@ -12,8 +12,12 @@ namespace nascpp {
 /// that says so; an unknown name lists the valid choices.
 torch::Device parse_device(const std::string& name);
 
-/// Sets LibTorch's intra-op thread count; 0 means all cores. Returns the
-/// count in effect.
+/// The most threads `set_num_threads` accepts (more would only make each
+/// OpenMP region start that many threads).
+constexpr int kMaxThreads = 1024;
+
+/// Sets LibTorch's intra-op thread count; 0 means all cores. A count below 0
+/// or above kMaxThreads is a ConfigError. Returns the count in effect.
 int set_num_threads(int threads);
 
 }  // namespace nascpp

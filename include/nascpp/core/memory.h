@@ -16,6 +16,7 @@
 ///     nascpp::tune_allocator(nascpp::AllocatorOptions().trim_threshold_mb(4096));
 
 #include <cstdint>
+#include <string>
 
 #include "nascpp/core/options.h"
 
@@ -40,5 +41,16 @@ struct AllocatorOptions {
 /// already gives is left alone. Returns false where the C library is not
 /// glibc (nothing is changed).
 bool tune_allocator(const AllocatorOptions& options = AllocatorOptions());
+
+/// The memory this process can still allocate at most, in bytes: the least
+/// of physical memory, the cgroup (v2) memory limit and what the
+/// virtual-memory limit (ulimit -v) leaves, with the name of the one that
+/// binds ("physical memory", ...). An upper bound: other processes may use
+/// some of it.
+struct MemoryBudget {
+  uint64_t bytes = 0;
+  std::string source;
+};
+MemoryBudget memory_budget();
 
 }  // namespace nascpp

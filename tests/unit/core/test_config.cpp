@@ -78,7 +78,7 @@ TEST(Config, DeeplyNestedYamlIsAClearError) {
   NASCPP_EXPECT_THROW_WITH(ConfigNode::parse(blocks, "exp.yaml"), ConfigError, message);
   ConfigNode cfg;
   NASCPP_EXPECT_THROW_WITH(cfg.apply_override("arch=" + std::string(30000, '[')), ConfigError,
-                           "override 'arch': the YAML nests deeper than the parser's recursion "
+                           "...': the YAML nests deeper than the parser's recursion "
                            "limit");
   // Ordinary nesting still loads.
   EXPECT_EQ(ConfigNode::parse("a: [[[[1]]]]\n").raw()["a"][0][0][0][0].as<int>(), 1);
@@ -110,6 +110,70 @@ TEST(Config, OverridesCreateAndReplaceNestedKeys) {
   EXPECT_EQ(cfg.get<std::string>("name", ""), "hello world");
   NASCPP_EXPECT_THROW_WITH(cfg.apply_override("novalue"), ConfigError, "key=value");
   NASCPP_EXPECT_THROW_WITH(cfg.apply_override("name.x=1"), ConfigError, "'name' is not a section");
+}
+
+TEST(Config, RepeatedKeysAreRejectedAtAnyDepth) {
+  // yaml-cpp keeps both pairs and a lookup sees one of them: silently.
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse("seed: 1\nname: a\nseed: 2\n", "exp.yaml"),
+                           ConfigError,
+                           "exp.yaml: line 3: duplicate key 'seed' (first given at line 1)");
+  NASCPP_EXPECT_THROW_WITH(
+      ConfigNode::parse("optimizer:\n  name: bananas\n  k: 10\n  name: rea\n", "exp.yaml"),
+      ConfigError, "exp.yaml: line 4: duplicate key 'optimizer.name' (first given at line 2)");
+  NASCPP_EXPECT_THROW_WITH(
+      ConfigNode::parse("constraints:\n  metrics:\n    - {metric: flops, max: 1, max: 2}\n"),
+      ConfigError, "line 3: duplicate key 'constraints.metrics[0].max'");
+  // The same key in different sections, and a shared (aliased) section, are fine.
+  EXPECT_NO_THROW(ConfigNode::parse("a: {k: 1}\nb: {k: 2}\n"));
+  EXPECT_NO_THROW(ConfigNode::parse("a: &shared {k: 1}\nb: *shared\nc: [*shared, *shared]\n"));
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse("? [a, b]\n: 1\n", "exp.yaml"), ConfigError,
+                           "exp.yaml: line 1: a key must be a plain name");
+}
+
+TEST(Config, MoreThanOneDocumentIsRejected) {
+  test::TempDir dir;
+  {
+    std::ofstream out(dir.file("two.yaml"));
+    out << "seed: 1\n---\nseed: 2\n";
+  }
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::load_file(dir.file("two.yaml")), ConfigError,
+                           dir.file("two.yaml") +
+                               ": holds 2 YAML documents (separated by '---'), "
+                               "the second at line 3");
+  NASCPP_EXPECT_THROW_WITH(ConfigNode::parse("a: 1\n---\n", "x.yaml"), ConfigError,
+                           "x.yaml: holds 2 YAML documents");
+  // One document may still be marked as such.
+  auto one = ConfigNode::parse("---\nseed: 4\n...\n");
+  EXPECT_EQ(one.get<int>("seed", 0), 4);
+  EXPECT_NO_THROW(ConfigNode::parse(""));
+}
+
+TEST(Config, OverridesFollowTheSameRules) {
+  auto cfg = ConfigNode::parse("optimizer:\n  k: 1\n");
+  NASCPP_EXPECT_THROW_WITH(cfg.apply_override("optimizer={k: 1, k: 2}"), ConfigError,
+                           "override 'optimizer={k: 1, k: 2}': line 1: duplicate key 'k'");
+  NASCPP_EXPECT_THROW_WITH(cfg.apply_override("seed=1\n---\n2"), ConfigError,
+                           "holds 2 YAML documents");
+  NASCPP_EXPECT_THROW_WITH(cfg.apply_override("seed=[1"), ConfigError, "invalid YAML");
+  cfg.apply_override("optimizer={k: 3, j: 4}");
+  EXPECT_EQ(cfg.section("optimizer").get<int>("k", 0), 3);
+}
+
+TEST(Config, NonFiniteNumbersAreRejected) {
+  for (const char* text : {".inf", "-.inf", ".Inf", ".nan", ".NaN"}) {
+    auto cfg = ConfigNode::parse(std::string("train:\n  learning_rate: ") + text + "\n");
+    NASCPP_EXPECT_THROW_WITH(cfg.section("train").get<double>("learning_rate", 0.1), ConfigError,
+                             std::string("config key 'train.learning_rate': expected a finite "
+                                         "number, got '") +
+                                 text + "'");
+    NASCPP_EXPECT_THROW_WITH(cfg.section("train").get<float>("learning_rate", 0.1f), ConfigError,
+                             "expected a finite number");
+    NASCPP_EXPECT_THROW_WITH(cfg.section("train").require<double>("learning_rate"), ConfigError,
+                             "expected a finite number");
+  }
+  auto big = ConfigNode::parse("x: 1e999\ny: 1e308\n");
+  NASCPP_EXPECT_THROW_WITH(big.get<double>("x", 0.0), ConfigError, "config key 'x': expected");
+  EXPECT_DOUBLE_EQ(big.get<double>("y", 0.0), 1e308);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "nascpp/core/memory.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -60,6 +63,34 @@ TEST(Allocator, LargeBlocksComeFromTheHeapAfterTuning) {
   for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) std::free(*it);
   EXPECT_GE(mallinfo2().arena, peak_arena);
 #endif
+}
+
+TEST(MemoryBudget, TheLeastOfPhysicalMemoryAndTheLimits) {
+  const MemoryBudget unlimited = memory_budget();
+  EXPECT_GT(unlimited.bytes, 0u);
+  const auto physical =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  EXPECT_LE(unlimited.bytes, physical);
+  // A virtual-memory limit 256 MiB above what is mapped now leaves at most that.
+  struct rlimit saved {};
+  ASSERT_EQ(getrlimit(RLIMIT_AS, &saved), 0);
+  uint64_t pages = 0;
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  ASSERT_NE(statm, nullptr);
+  ASSERT_EQ(std::fscanf(statm, "%lu", &pages), 1);
+  std::fclose(statm);
+  const uint64_t mapped = pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t room = uint64_t{256} << 20;
+  struct rlimit lowered = saved;
+  lowered.rlim_cur = mapped + room;
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < lowered.rlim_cur) {
+    GTEST_SKIP() << "the hard limit is lower";
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &lowered), 0);
+  const MemoryBudget limited = memory_budget();
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &saved), 0);
+  EXPECT_LE(limited.bytes, room);
+  EXPECT_EQ(limited.source, "what the virtual-memory limit (ulimit -v) leaves");
 }
 
 }  // namespace

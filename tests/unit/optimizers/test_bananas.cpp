@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "nascpp/registries.h"
@@ -113,6 +114,14 @@ TEST(Bananas, ConfigErrorsNameTheBadValue) {
   auto cfg3 = ConfigNode::parse("predictor: {epochs: 0}\n");
   NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg3), ConfigError, "epochs must be >= 1, got 0");
   NASCPP_EXPECT_THROW_WITH(Bananas(BananasOptions().k(0)), ConfigError, "k must be >= 1, got 0");
+  const double inf = std::numeric_limits<double>::infinity();
+  NASCPP_EXPECT_THROW_WITH(Bananas(BananasOptions().explore_factor(inf)), ConfigError,
+                           "bananas explore_factor must be a finite number >= 0, got inf");
+  NASCPP_EXPECT_THROW_WITH(
+      Bananas(BananasOptions().ei_calibration_factor(inf)), ConfigError,
+      "bananas ei_calibration_factor must be a finite positive number, got inf");
+  NASCPP_EXPECT_THROW_WITH(MlpEnsemble(MlpEnsembleOptions().regularization(inf)), ConfigError,
+                           "mlp_ensemble regularization must be a finite number >= 0, got inf");
 }
 
 TEST(Bananas, AcquisitionFunctionsAllRun) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <sstream>
 
 #include "nascpp/core/random.h"
@@ -34,8 +35,28 @@ TEST(GdasOptions, DefaultsAndValidation) {
   EXPECT_DOUBLE_EQ(o.tau_min(), 0.5);
   EXPECT_EQ(o.common().epochs(), 7);
   auto bad = ConfigNode::parse("tau_max: 1\ntau_min: 2\n");
-  NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(bad), ConfigError,
-                           "gdas needs 0 < tau_min <= tau_max, got tau_min = 2 and tau_max = 1");
+  NASCPP_EXPECT_THROW_WITH(
+      GdasOptions::from_config(bad), ConfigError,
+      "gdas needs 0 < tau_min <= tau_max < infinity, got tau_min = 2 and tau_max = 1");
+  const double inf = std::numeric_limits<double>::infinity();
+  NASCPP_EXPECT_THROW_WITH(GdasOptions().tau_max(inf).validate(), ConfigError,
+                           "tau_max < infinity, got tau_min = 0.1 and tau_max = inf");
+  // The options every one-shot optimizer shares (include/nascpp/one_shot.h).
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().learning_rate(inf).validate(), ConfigError,
+                           "one-shot learning_rate must be a finite positive number, got inf");
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().arch_learning_rate(inf).validate(), ConfigError,
+                           "one-shot arch_learning_rate must be a finite positive number, got inf");
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().weight_decay(inf).validate(), ConfigError,
+                           "one-shot weight_decay must be a finite number >= 0, got inf");
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().arch_weight_decay(inf).validate(), ConfigError,
+                           "one-shot arch_weight_decay must be a finite number >= 0, got inf");
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().grad_clip(inf).validate(), ConfigError,
+                           "one-shot grad_clip must be a finite number >= 0 (0 disables), got inf");
+  NASCPP_EXPECT_THROW_WITH(GdasOptimizer(GdasOptions().common(OneShotOptions().learning_rate(inf))),
+                           ConfigError, "learning_rate must be a finite positive number");
+  auto lr = ConfigNode::parse("learning_rate: .inf\n");
+  NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(lr), ConfigError,
+                           "config key 'learning_rate': expected a finite number, got '.inf'");
   ConfigNode empty;
   const auto opt = optimizer_registry().create("gdas", empty);
   EXPECT_EQ(opt->name(), "gdas");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -103,6 +104,38 @@ TEST(RunBlackBox, ConfigErrors) {
   NASCPP_EXPECT_THROW_WITH(constraints_from_config(half), ConfigError, "go together");
   auto budget = ConfigNode::parse("max_queries: -1\n");
   NASCPP_EXPECT_THROW_WITH(Budget::from_config(budget), ConfigError, "got -1");
+}
+
+TEST(RunBlackBox, InfiniteOrNanLimitsAreRejected) {
+  // An infinite wall or cost limit as the only limit never stopped the loop.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  NASCPP_EXPECT_THROW_WITH(Budget().max_wall_s(inf).validate(), ConfigError,
+                           "budget max_wall_s must be a finite number >= 0 (0: no limit), got inf");
+  NASCPP_EXPECT_THROW_WITH(Budget().max_simulated_s(inf).max_queries(5).validate(), ConfigError,
+                           "budget max_simulated_s must be a finite number");
+  NASCPP_EXPECT_THROW_WITH(Budget().max_wall_s(nan).validate(), ConfigError, "got nan");
+  Fixture f;
+  NASCPP_EXPECT_THROW_WITH(
+      run_black_box(f.rs, f.eval, f.rng, SearchOptions().budget(Budget().max_wall_s(inf))),
+      ConfigError, "max_wall_s must be a finite number");
+  auto cfg = ConfigNode::parse("max_wall_s: .inf\n");
+  NASCPP_EXPECT_THROW_WITH(Budget::from_config(cfg), ConfigError,
+                           "config key 'max_wall_s': expected a finite number, got '.inf'");
+  auto constraint = ConfigNode::parse("metrics: [{metric: flops, max: .inf}]\n");
+  NASCPP_EXPECT_THROW_WITH(constraints_from_config(constraint), ConfigError,
+                           "max of 'flops' must be a finite number");
+}
+
+TEST(RunBlackBox, AHugeQueryBudgetReservesNoMemoryUpFront) {
+  // max_queries 10^15 with a cost limit that stops after 8 queries: the
+  // loop used to reserve room for 10^15 evaluations first (std::bad_alloc).
+  Fixture f;
+  const auto r = run_black_box(
+      f.rs, f.eval, f.rng,
+      SearchOptions().budget(Budget().max_queries(1000000000000000).max_simulated_s(7.5)));
+  EXPECT_EQ(r.evaluations.size(), 8u);
+  EXPECT_EQ(r.stop_reason, "max_simulated_s");
 }
 
 Evaluation point(int64_t q, double objective, double cost) {

@@ -144,6 +144,65 @@ TEST(DartsSupernet, ParameterCountAndArchitectureMatricesEqualTheDartsReference)
                                 "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"}));
 }
 
+TEST(DartsNetwork, EveryImageSizeRunsAndSizesBeyondMemoryAreRefused) {
+  seed_torch(5);
+  // Stride-2 ops pad to "same" and FactorizedReduce pads odd sizes: any size
+  // from 1 up runs (the auxiliary head pools adaptively where 5x5/3 would not
+  // give 2x2), so no image-size check is needed.
+  DartsSpace space(DartsNetworkOptions().channels(4).layers(3).auxiliary(true),
+                   DartsSupernetOptions().channels(4).layers(3));
+  const Architecture arch = space.parse(kDartsV2);
+  for (int64_t size = 1; size <= 9; ++size) {
+    const auto spec = NetworkSpec().image_size(size);
+    auto net = space.build_network(arch, spec);
+    net->train();
+    EXPECT_EQ(net->forward(torch::zeros({2, 3, size, size})).sizes(), torch::IntArrayRef({2, 10}));
+    EXPECT_EQ(net->auxiliary_logits().sizes(), torch::IntArrayRef({2, 10}));
+    EXPECT_EQ(space.build_supernet(spec)->forward(torch::zeros({2, 3, size, size})).sizes(),
+              torch::IntArrayRef({2, 10}));
+  }
+  NASCPP_EXPECT_THROW_WITH(
+      DartsSpace(DartsNetworkOptions().channels(int64_t{1} << 30), DartsSupernetOptions())
+          .build_network(arch, NetworkSpec()),
+      ConfigError, "darts network with channels = 1073741824, layers = 20");
+  // 2^40 layers: refused at once (the estimate adds runs of equal cells).
+  NASCPP_EXPECT_THROW_WITH(
+      DartsSpace(DartsNetworkOptions().layers(int64_t{1} << 40), DartsSupernetOptions())
+          .build_network(arch, NetworkSpec()),
+      ConfigError, "more than the memory available");
+  NASCPP_EXPECT_THROW_WITH(
+      DartsSpace(DartsNetworkOptions(), DartsSupernetOptions().channels(1000000))
+          .build_supernet(NetworkSpec()),
+      ConfigError, "darts supernet with supernet.channels = 1000000");
+}
+
+TEST(DartsNetwork, ParameterBoundCoversTheLargestNetworkAndTheSupernet) {
+  seed_torch(6);
+  const std::string sep5 =
+      "Genotype(normal=[('sep_conv_5x5', 0), ('sep_conv_5x5', 1), ('sep_conv_5x5', 0), "
+      "('sep_conv_5x5', 1), ('sep_conv_5x5', 1), ('sep_conv_5x5', 0), ('sep_conv_5x5', 0), "
+      "('sep_conv_5x5', 2)], normal_concat=[2, 3, 4, 5], reduce=[('sep_conv_5x5', 0), "
+      "('sep_conv_5x5', 1), ('sep_conv_5x5', 2), ('sep_conv_5x5', 1), ('sep_conv_5x5', 0), "
+      "('sep_conv_5x5', 2), ('sep_conv_5x5', 2), ('sep_conv_5x5', 1)], reduce_concat=[2, 3, 4, 5])";
+  for (const bool auxiliary : {false, true}) {
+    for (const int64_t layers : {3, 8, 20}) {
+      const auto options = DartsNetworkOptions().channels(16).layers(layers).auxiliary(auxiliary);
+      DartsSpace space(options, DartsSupernetOptions().channels(8).layers(layers));
+      const NetworkSpec spec;
+      const double bound = detail::darts_parameter_bound(spec, 16, layers, 3, false, auxiliary);
+      const auto actual =
+          static_cast<double>(count_parameters(*space.build_network(space.parse(sep5), spec)));
+      EXPECT_GE(bound, actual) << layers;
+      EXPECT_LE(bound, 1.01 * actual) << layers;
+      const double supernet_bound = detail::darts_parameter_bound(spec, 8, layers, 3, true, false);
+      const auto weights =
+          static_cast<double>(count_numel(space.build_supernet(spec)->weight_parameters()));
+      EXPECT_GE(supernet_bound, weights) << layers;
+      EXPECT_LE(supernet_bound, 1.2 * weights) << layers;
+    }
+  }
+}
+
 std::shared_ptr<DartsSupernetImpl> tiny_supernet(const NetworkSpec& spec) {
   return std::make_shared<DartsSupernetImpl>(spec, DartsSupernetOptions().channels(4).layers(3));
 }

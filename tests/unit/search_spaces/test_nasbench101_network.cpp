@@ -4,10 +4,12 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "nascpp/core/random.h"
 #include "nascpp/registries.h"
 #include "support/test_support.h"
 
@@ -102,6 +104,9 @@ TEST(NasBench101Network, OptionsComeFromTheConfigAndAreChecked) {
   ConfigNode bn = ConfigNode::parse("bn_momentum: 1.5\n");
   NASCPP_EXPECT_THROW_WITH(NasBench101NetworkOptions::from_config(bn), ConfigError,
                            "bn_momentum must be in (0, 1], got 1.5");
+  NASCPP_EXPECT_THROW_WITH(
+      NasBench101NetworkOptions().bn_eps(std::numeric_limits<double>::infinity()).validate(),
+      ConfigError, "nasbench101 bn_eps must be a finite positive number, got inf");
   // The original's BatchNorm: TensorFlow momentum 0.997 = LibTorch 0.003, eps 1e-5.
   NasBench101Space space;
   const auto net = space.build_network(space.parse("[[0,1],[0,0]]|input,output"), NetworkSpec());
@@ -114,6 +119,47 @@ TEST(NasBench101Network, OptionsComeFromTheConfigAndAreChecked) {
     }
   }
   EXPECT_EQ(bns, 1 + 9);  // stem + one projection per cell
+}
+
+TEST(NasBench101Network, ParameterCountFromTheLayoutEqualsTheBuiltNetwork) {
+  const auto options = NasBench101NetworkOptions().stem_channels(16).cells_per_stack(2);
+  NasBench101Space space(options);
+  const auto spec = NetworkSpec().in_channels(1).image_size(28).num_classes(7);
+  Rng rng(7);
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < 20; ++i) {
+    const Architecture a = space.sample(rng);
+    const auto net = space.build_network(a, spec);
+    EXPECT_EQ(nasbench101_parameter_count(NasBench101Space::spec_of(a), spec, options),
+              static_cast<double>(count_parameters(*net)))
+        << space.format(a);
+  }
+}
+
+TEST(NasBench101Network, SizesBeyondMemoryAreRefusedBeforeAnythingIsAllocated) {
+  const Architecture a = NasBench101Space().parse(
+      "[[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]]|input,conv3x3-bn-relu,maxpool3x3,output");
+  // 60 stacks double the channels 59 times (an int64 overflow, formerly).
+  NasBench101Space stacks(NasBench101NetworkOptions().num_stacks(60));
+  NASCPP_EXPECT_THROW_WITH(stacks.build_network(a, NetworkSpec()), ConfigError,
+                           "nasbench101 network with stem_channels = 128, num_stacks = 60, "
+                           "cells_per_stack = 3");
+  NASCPP_EXPECT_THROW_WITH(stacks.build_network(a, NetworkSpec()), ConfigError,
+                           "more than the memory available");
+  NasBench101Space wide(NasBench101NetworkOptions().stem_channels(int64_t{1} << 30));
+  NASCPP_EXPECT_THROW_WITH(wide.build_network(a, NetworkSpec()), ConfigError,
+                           "stem_channels = 1073741824");
+  NASCPP_EXPECT_THROW_WITH(
+      NasBench101Space().build_network(a, NetworkSpec().num_classes(int64_t{1} << 40)), ConfigError,
+      "1099511627776 classes");
+  // Max pools with ceil_mode take any image size, down to 1x1.
+  NasBench101Space small(NasBench101NetworkOptions().stem_channels(4).cells_per_stack(1));
+  torch::NoGradGuard no_grad;
+  for (int64_t size : {1, 2, 3, 5, 7}) {
+    const auto net = small.build_network(a, NetworkSpec().image_size(size));
+    EXPECT_EQ(net->forward(torch::zeros({2, 3, size, size})).sizes(),
+              (std::vector<int64_t>{2, 10}));
+  }
 }
 
 TEST(NasBench101Network, SameSeedGivesIdenticalOutputs) {

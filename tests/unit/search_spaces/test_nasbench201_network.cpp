@@ -130,6 +130,67 @@ TEST(NasBench201Network, OptionsComeFromTheConfigAndAreChecked) {
                            "cells_per_stage must be at least 1, got 0");
 }
 
+TEST(NasBench201Network, ImageSizesTheReductionsCannotTakeAreConfigErrors) {
+  // Size 1 failed inside the reduction block's 2x2 pool (a raw LibTorch error);
+  // odd sizes either failed in the residual sum or, where the pool gave 1x1,
+  // broadcast it silently. Multiples of 4 build and run.
+  seed_torch(3);
+  NasBench201Space space(NasBench201NetworkOptions().channels(2).cells_per_stage(1));
+  const auto arch = space.parse(
+      "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|");
+  torch::NoGradGuard no_grad;
+  for (int64_t size = 1; size <= 36; ++size) {
+    const auto spec = NetworkSpec().image_size(size);
+    if (size % 4 == 0) {
+      auto net = space.build_network(arch, spec);
+      EXPECT_EQ(net->forward(torch::zeros({2, 3, size, size})).sizes(),
+                torch::IntArrayRef({2, 10}));
+      auto supernet = space.build_supernet(spec);
+      EXPECT_EQ(supernet->forward(torch::zeros({2, 3, size, size})).sizes(),
+                torch::IntArrayRef({2, 10}));
+    } else {
+      NASCPP_EXPECT_THROW_WITH(space.build_network(arch, spec), ConfigError,
+                               "image size that is a multiple of 4");
+      NASCPP_EXPECT_THROW_WITH(space.build_supernet(spec), ConfigError,
+                               "got image size " + std::to_string(size));
+    }
+  }
+}
+
+TEST(NasBench201Network, ParameterBoundHoldsAndNetworksBeyondMemoryAreRefused) {
+  seed_torch(4);
+  const NasBench201NetworkOptions options;  // 16 channels, 5 cells per stage
+  NasBench201Space space(options);
+  const auto conv = space.parse(
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
+      "|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  for (const auto& spec : {NetworkSpec(), NetworkSpec().in_channels(1).image_size(28),
+                           NetworkSpec().image_size(16).num_classes(120)}) {
+    const double bound = detail::nasbench201_parameter_bound(spec, options);
+    // The largest network (every edge a 3x3 convolution) and the supernet.
+    const auto network = static_cast<double>(count_parameters(*space.build_network(conv, spec)));
+    EXPECT_GE(bound, network);
+    EXPECT_LE(bound, 1.15 * network);
+    auto supernet = space.build_supernet(spec);
+    double weights = 0;
+    for (const auto& w : supernet->weight_parameters()) weights += static_cast<double>(w.numel());
+    EXPECT_GE(bound, weights);
+    EXPECT_LE(bound, 1.01 * weights);
+  }
+  // channels = 10^6 would allocate about 180 TB: refused before allocating.
+  NasBench201Space wide(NasBench201NetworkOptions().channels(1000000));
+  NASCPP_EXPECT_THROW_WITH(wide.build_network(conv, NetworkSpec()), ConfigError,
+                           "nasbench201 network with channels = 1000000, cells_per_stage = 5 (3 "
+                           "input channels, 10 classes, image size 32)");
+  NASCPP_EXPECT_THROW_WITH(wide.build_supernet(NetworkSpec()), ConfigError,
+                           "more than the memory available");
+  NasBench201Space deep(NasBench201NetworkOptions().cells_per_stage(int64_t{1} << 40));
+  NASCPP_EXPECT_THROW_WITH(deep.build_network(conv, NetworkSpec()), ConfigError,
+                           "cells_per_stage = 1099511627776");
+  NASCPP_EXPECT_THROW_WITH(space.build_network(conv, NetworkSpec().image_size(4000000)),
+                           ConfigError, "image size 4000000");
+}
+
 TEST(NasBench201Network, SameSeedGivesBitIdenticalOutputs) {
   NasBench201Space space(NasBench201NetworkOptions().channels(4).cells_per_stage(1));
   const auto arch = space.parse(

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "nascpp/core/io.h"
 #include "nascpp/core/random.h"
@@ -268,7 +269,23 @@ TEST(Trainer, OptionsAreValidatedWithTheBadValue) {
                            "unknown device 'tpu'");
   auto cfg = ConfigNode::parse("learning_rate: -1\n");
   NASCPP_EXPECT_THROW_WITH(TrainerOptions::from_config(cfg), ConfigError,
-                           "train.learning_rate must be positive, got -1");
+                           "train.learning_rate must be a finite positive number, got -1");
+}
+
+TEST(Trainer, NonFiniteOptionsSetFromCodeAreRejected) {
+  const double inf = std::numeric_limits<double>::infinity();
+  NASCPP_EXPECT_THROW_WITH(TrainerOptions().learning_rate(inf).validate(), ConfigError,
+                           "train.learning_rate must be a finite positive number, got inf");
+  NASCPP_EXPECT_THROW_WITH(TrainerOptions().weight_decay(inf).validate(), ConfigError,
+                           "train.weight_decay must be a finite number >= 0, got inf");
+  NASCPP_EXPECT_THROW_WITH(TrainerOptions().grad_clip(inf).validate(), ConfigError,
+                           "train.grad_clip must be a finite number >= 0 (0 disables), got inf");
+  NASCPP_EXPECT_THROW_WITH(
+      TrainerOptions().momentum(std::numeric_limits<double>::quiet_NaN()).validate(), ConfigError,
+      "train.momentum must be in [0, 1), got nan");
+  auto cfg = ConfigNode::parse("learning_rate: .inf\n");
+  NASCPP_EXPECT_THROW_WITH(TrainerOptions::from_config(cfg), ConfigError,
+                           "config key 'learning_rate': expected a finite number, got '.inf'");
 }
 
 // A real training run: a small NAS-Bench-201 network on a Fashion-MNIST
