@@ -31,33 +31,37 @@ OneShotOptions OneShotOptions::from_config(ConfigNode& cfg) {
 
 void OneShotOptions::validate() const {
   NASCPP_CHECK_CONFIG(epochs_ >= 1, "one-shot epochs must be at least 1, got {}", epochs_);
-  NASCPP_CHECK_CONFIG(batch_size_ >= 2,
-                      "one-shot batch_size must be at least 2 (batch norm), got {}", batch_size_);
+  NASCPP_CHECK_CONFIG(batch_size_ >= 2 && batch_size_ <= kMaxBatchSize,
+                      "one-shot batch_size must be in [2 (batch norm), {}], got {}", kMaxBatchSize,
+                      batch_size_);
   NASCPP_CHECK_CONFIG(train_portion_ > 0.0 && train_portion_ < 1.0,
                       "one-shot train_portion must lie in (0, 1), got {}", train_portion_);
-  NASCPP_CHECK_CONFIG(learning_rate_ > 0.0 && std::isfinite(learning_rate_),
-                      "one-shot learning_rate must be a finite positive number, got {}",
-                      learning_rate_);
+  NASCPP_CHECK_CONFIG(learning_rate_ > 0.0 && learning_rate_ <= kMaxFloat32,
+                      "one-shot learning_rate must be a positive number at most {:g} (float32), "
+                      "got {}",
+                      kMaxFloat32, learning_rate_);
   NASCPP_CHECK_CONFIG(min_learning_rate_ >= 0.0 && min_learning_rate_ <= learning_rate_,
                       "one-shot min_learning_rate must lie in [0, learning_rate = {}], got {}",
                       learning_rate_, min_learning_rate_);
   NASCPP_CHECK_CONFIG(momentum_ >= 0.0 && momentum_ < 1.0,
                       "one-shot momentum must lie in [0, 1), got {}", momentum_);
-  NASCPP_CHECK_CONFIG(weight_decay_ >= 0.0 && std::isfinite(weight_decay_),
-                      "one-shot weight_decay must be a finite number >= 0, got {}", weight_decay_);
+  NASCPP_CHECK_CONFIG(weight_decay_ >= 0.0 && weight_decay_ <= kMaxFloat32,
+                      "one-shot weight_decay must be a number in [0, {:g}] (float32), got {}",
+                      kMaxFloat32, weight_decay_);
   NASCPP_CHECK_CONFIG(grad_clip_ >= 0.0 && std::isfinite(grad_clip_),
                       "one-shot grad_clip must be a finite number >= 0 (0 disables), got {}",
                       grad_clip_);
-  NASCPP_CHECK_CONFIG(arch_learning_rate_ > 0.0 && std::isfinite(arch_learning_rate_),
-                      "one-shot arch_learning_rate must be a finite positive number, got {}",
-                      arch_learning_rate_);
+  NASCPP_CHECK_CONFIG(arch_learning_rate_ > 0.0 && arch_learning_rate_ <= kMaxFloat32,
+                      "one-shot arch_learning_rate must be a positive number at most {:g} "
+                      "(float32), got {}",
+                      kMaxFloat32, arch_learning_rate_);
   NASCPP_CHECK_CONFIG(arch_beta1_ >= 0.0 && arch_beta1_ < 1.0,
                       "one-shot arch_beta1 must lie in [0, 1), got {}", arch_beta1_);
   NASCPP_CHECK_CONFIG(arch_beta2_ >= 0.0 && arch_beta2_ < 1.0,
                       "one-shot arch_beta2 must lie in [0, 1), got {}", arch_beta2_);
-  NASCPP_CHECK_CONFIG(arch_weight_decay_ >= 0.0 && std::isfinite(arch_weight_decay_),
-                      "one-shot arch_weight_decay must be a finite number >= 0, got {}",
-                      arch_weight_decay_);
+  NASCPP_CHECK_CONFIG(arch_weight_decay_ >= 0.0 && arch_weight_decay_ <= kMaxFloat32,
+                      "one-shot arch_weight_decay must be a number in [0, {:g}] (float32), got {}",
+                      kMaxFloat32, arch_weight_decay_);
 }
 
 // ---------------------------------------------------------- OneShotOptimizer
@@ -95,6 +99,14 @@ void OneShotOptimizer::attach(std::shared_ptr<Supernet> supernet, torch::Device 
                    .weight_decay(options_.arch_weight_decay()));
   epoch_ = -1;
   epochs_ = 0;
+  steps_in_epoch_ = 0;
+  try {
+    do_attach();
+  } catch (...) {
+    // A supernet the method refuses leaves the optimizer unattached.
+    supernet_.reset();
+    throw;
+  }
 }
 
 void OneShotOptimizer::new_epoch(int64_t epoch, int64_t epochs) {
@@ -115,6 +127,7 @@ void OneShotOptimizer::new_epoch(int64_t epoch, int64_t epochs) {
   }
   epoch_ = epoch;
   epochs_ = epochs;
+  steps_in_epoch_ = 0;
   do_new_epoch(epoch, epochs);
 }
 
@@ -180,7 +193,30 @@ void check_batch(const torch::Tensor& images, const torch::Tensor& labels, const
                what, images.defined() ? images.dim() : 0, labels.defined() ? labels.dim() : 0);
 }
 
+// The sum of every element of `tensors` in double precision (NaN or infinite
+// when any element is; a float32 sum cannot overflow in double), as a 0-dim
+// tensor on `device`: no host sync.
+torch::Tensor sum_all(const std::vector<torch::Tensor>& tensors, const torch::Device& device) {
+  std::vector<torch::Tensor> sums;
+  for (const auto& t : tensors) {
+    if (t.defined() && t.is_floating_point()) sums.push_back(t.detach().sum(torch::kFloat64));
+  }
+  if (sums.empty()) return torch::zeros({}, torch::TensorOptions(torch::kFloat64).device(device));
+  return torch::stack(sums).sum();
+}
+
+std::vector<torch::Tensor> gradients_of(const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : params) out.push_back(p.grad());
+  return out;
+}
+
 }  // namespace
+
+std::string OneShotOptimizer::divergence_context() const {
+  return fmt::format("weight learning rate {}, architecture learning rate {}", learning_rate(),
+                     options_.arch_learning_rate());
+}
 
 OneShotStepMetrics OneShotOptimizer::step(const torch::Tensor& train_images,
                                           const torch::Tensor& train_labels,
@@ -190,6 +226,22 @@ OneShotStepMetrics OneShotOptimizer::step(const torch::Tensor& train_images,
   NASCPP_CHECK(epoch_ >= 0, "optimizer '{}': step() before the first new_epoch()", name());
   check_batch(train_images, train_labels, "training");
   check_batch(valid_images, valid_labels, "validation");
+  ++steps_in_epoch_;
+  try {
+    return checked_step(train_images, train_labels, valid_images, valid_labels);
+  } catch (const DivergenceError& e) {
+    // Found by the checks below or inside the method (GDAS' sampler, the
+    // unrolled step of second-order DARTS): add where and with what.
+    throw DivergenceError(fmt::format(
+        "optimizer '{}' diverged at epoch {}, step {}: {} ({}); lower the learning rates", name(),
+        epoch_ + 1, steps_in_epoch_, e.what(), divergence_context()));
+  }
+}
+
+OneShotStepMetrics OneShotOptimizer::checked_step(const torch::Tensor& train_images,
+                                                  const torch::Tensor& train_labels,
+                                                  const torch::Tensor& valid_images,
+                                                  const torch::Tensor& valid_labels) {
   const auto tx = train_images.to(device_);
   const auto ty = train_labels.to(device_);
   const auto vx = valid_images.to(device_);
@@ -201,29 +253,90 @@ OneShotStepMetrics OneShotOptimizer::step(const torch::Tensor& train_images,
   // Every gradient is assigned anew below, so no zero_grad() (which cannot
   // detach the view tensors autograd::grad may return).
   std::tie(metrics.valid_loss, metrics.valid_accuracy) = arch_gradient(tx, ty, vx, vy);
+  // Sums for the divergence check at the end (still on the device). A NaN
+  // or an infinity anywhere in a tensor makes its sum non-finite.
+  const torch::Tensor arch_grad_sum = sum_all(gradients_of(alphas_), device_);
   arch_optimizer_->step();
+  const torch::Tensor alpha_sum = sum_all(alphas_, device_);
+  // Reports the first non-finite quantity of the architecture update.
+  const auto check_arch_update = [&]() {
+    if (!std::isfinite(metrics.valid_loss)) {
+      // Cross-entropy is >= 0: abs only drops a NaN's meaningless sign ("-nan").
+      throw DivergenceError(fmt::format("the validation loss is {}", std::abs(metrics.valid_loss)));
+    }
+    const torch::Tensor finite =
+        torch::stack({arch_grad_sum, alpha_sum}).isfinite().to(torch::kCPU);
+    if (!finite[0].item<bool>()) {
+      throw DivergenceError("the architecture gradient is not finite");
+    }
+    if (!finite[1].item<bool>()) {
+      throw DivergenceError("the updated architecture parameters are not finite");
+    }
+  };
 
   // 2. Weight update on the training batch.
-  auto [loss, accuracy] = loss_and_accuracy(search_forward(tx, false), ty);
-  const auto grads = torch::autograd::grad({loss}, weights_, {}, false, false, true);
-  for (size_t i = 0; i < weights_.size(); ++i) {
-    // A weight the forward did not use (GDAS' unsampled ops) gets a zero
-    // gradient, so weight decay and momentum still move it, as in the
-    // reference implementations (PyTorch's zero_grad keeps zero tensors).
-    weights_[i].mutable_grad() = grads[i].defined() ? grads[i] : torch::zeros_like(weights_[i]);
+  torch::Tensor weight_grad_sum, weight_sum;
+  try {
+    auto [loss, accuracy] = loss_and_accuracy(search_forward(tx, false), ty);
+    const auto grads = torch::autograd::grad({loss}, weights_, {}, false, false, true);
+    for (size_t i = 0; i < weights_.size(); ++i) {
+      // A weight the forward did not use (GDAS' unsampled ops) gets a zero
+      // gradient, so weight decay and momentum still move it, as in the
+      // reference implementations (PyTorch's zero_grad keeps zero tensors).
+      weights_[i].mutable_grad() = grads[i].defined() ? grads[i] : torch::zeros_like(weights_[i]);
+    }
+    weight_grad_sum = sum_all(gradients_of(weights_), device_);
+    if (options_.grad_clip() > 0.0) {
+      torch::nn::utils::clip_grad_norm_(weights_, options_.grad_clip());
+    }
+    weight_optimizer_->step();
+    weight_sum = sum_all(weights_, device_);
+    metrics.train_loss = loss.item<double>();
+    metrics.train_accuracy = accuracy;
+  } catch (const DivergenceError&) {
+    // Found inside the weight update (GDAS' sampler refuses the NaN
+    // parameters the architecture update made): report the earlier cause.
+    check_arch_update();
+    throw;
   }
-  if (options_.grad_clip() > 0.0) {
-    torch::nn::utils::clip_grad_norm_(weights_, options_.grad_clip());
+
+  // The divergence check: one device-to-host copy of four flags, reported
+  // in the order the step computed them (the first is the cause).
+  const torch::Tensor finite = torch::stack({arch_grad_sum, alpha_sum, weight_grad_sum, weight_sum})
+                                   .isfinite()
+                                   .to(torch::kCPU);
+  const bool* ok = finite.data_ptr<bool>();
+  if (!std::isfinite(metrics.valid_loss) || !ok[0] || !ok[1]) check_arch_update();
+  if (!std::isfinite(metrics.train_loss)) {
+    throw DivergenceError(fmt::format("the training loss is {}", std::abs(metrics.train_loss)));
   }
-  weight_optimizer_->step();
-  metrics.train_loss = loss.item<double>();
-  metrics.train_accuracy = accuracy;
+  if (!ok[2]) throw DivergenceError("the weight gradient is not finite");
+  if (!ok[3]) throw DivergenceError("the updated weights are not finite");
   return metrics;
 }
 
 Architecture OneShotOptimizer::derive() const {
   check_attached("derive()");
+  if (!torch::isfinite(sum_all(alphas_, device_)).item<bool>()) {
+    throw DivergenceError(
+        fmt::format("optimizer '{}': cannot derive an architecture from non-finite architecture "
+                    "parameters (the search diverged)",
+                    name()));
+  }
   return supernet_->derive();
+}
+
+std::string OneShotOptimizer::non_finite_state() const {
+  check_attached("non_finite_state()");
+  const torch::Tensor finite = torch::stack({sum_all(alphas_, device_), sum_all(weights_, device_),
+                                             sum_all(supernet_->buffers(), device_)})
+                                   .isfinite()
+                                   .to(torch::kCPU);
+  const bool* ok = finite.data_ptr<bool>();
+  if (!ok[0]) return "architecture parameters";
+  if (!ok[1]) return "weights";
+  if (!ok[2]) return "batch-norm statistics";
+  return "";
 }
 
 // ------------------------------------------------------------- checkpoints

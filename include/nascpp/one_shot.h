@@ -16,6 +16,9 @@
 /// Each step first updates the architecture parameters on the validation
 /// batch (Adam) and then the weights on the training batch (SGD with momentum,
 /// cosine learning rate, gradient clipping), the order of DARTS' Algorithm 1.
+/// A step whose losses, gradients or updated parameters are NaN or infinite
+/// throws a `DivergenceError` naming what diverged, the epoch and the step
+/// (one fused device-to-host check per step).
 /// `run_one_shot_search` (one_shot_search.h) drives whole searches with
 /// per-epoch logs and checkpoints.
 
@@ -103,11 +106,26 @@ class OneShotOptimizer : public Optimizer {
   /// One search step: an architecture update on the validation batch, then a
   /// weight update on the training batch. Images are float [N, C, H, W]
   /// (normalised), labels int64 [N]; they are moved to the device.
+  /// DivergenceError when a loss, a gradient or an updated parameter is not
+  /// finite; the message names the first of them in the order the step
+  /// computes them (validation loss, architecture gradient, architecture
+  /// parameters, training loss, weight gradient, weights), e.g. "optimizer
+  /// 'darts' diverged at epoch 3, step 12: the updated weights are not finite
+  /// (weight learning rate ..., architecture learning rate ...); lower the
+  /// learning rates". The optimizer's state is then the diverged one: the
+  /// caller keeps its last checkpoint.
   OneShotStepMetrics step(const torch::Tensor& train_images, const torch::Tensor& train_labels,
                           const torch::Tensor& valid_images, const torch::Tensor& valid_labels);
 
-  /// The architecture the current parameters stand for (the space's rule).
+  /// The architecture the current parameters stand for (the space's rule);
+  /// DivergenceError when the architecture parameters are not finite (their
+  /// argmax would be meaningless).
   Architecture derive() const;
+
+  /// "" when the architecture parameters, weights and batch-norm statistics
+  /// are all finite, else the first part that is not ("architecture
+  /// parameters", "weights" or "batch-norm statistics"). One host sync.
+  std::string non_finite_state() const;
 
   /// Saves weights, architecture parameters, BN statistics, both optimizers'
   /// states, the schedule position and the method's own state.
@@ -126,6 +144,8 @@ class OneShotOptimizer : public Optimizer {
   double learning_rate() const;
   /// The epoch last started by `new_epoch` (-1 before the first).
   int64_t epoch() const { return epoch_; }
+  /// Steps taken since the last `new_epoch`.
+  int64_t steps_in_epoch() const { return steps_in_epoch_; }
   /// SGD's momentum buffer of each weight parameter, in
   /// `supernet().weight_parameters()` order (undefined before the first step).
   std::vector<torch::Tensor> momentum_buffers() const;
@@ -140,6 +160,9 @@ class OneShotOptimizer : public Optimizer {
   const std::vector<torch::Tensor>& weights() const { return weights_; }
   /// The architecture parameters, one per cell type (cached at attach).
   const std::vector<torch::Tensor>& alphas() const { return alphas_; }
+  /// The settings a divergence message quotes (learning rates; the method
+  /// adds its own, e.g. GDAS' tau).
+  virtual std::string divergence_context() const;
   /// First-order DARTS: sets the alphas' gradients to those of
   /// L_val(w, alpha) with the weights held fixed; returns the loss and
   /// accuracy of the validation batch.
@@ -158,6 +181,9 @@ class OneShotOptimizer : public Optimizer {
                                                   const torch::Tensor& train_labels,
                                                   const torch::Tensor& valid_images,
                                                   const torch::Tensor& valid_labels);
+  /// Called at the end of `attach` (e.g. to check the supernet's dtype
+  /// against the method's options).
+  virtual void do_attach() {}
   virtual void do_new_epoch(int64_t epoch, int64_t epochs) {
     (void)epoch;
     (void)epochs;
@@ -166,6 +192,12 @@ class OneShotOptimizer : public Optimizer {
   virtual void do_load(torch::serialize::InputArchive& archive) { (void)archive; }
 
   void check_attached(const char* what) const;
+  /// The step proper; `step` adds the epoch, the step and the settings to
+  /// the DivergenceErrors it throws.
+  OneShotStepMetrics checked_step(const torch::Tensor& train_images,
+                                  const torch::Tensor& train_labels,
+                                  const torch::Tensor& valid_images,
+                                  const torch::Tensor& valid_labels);
 
   OneShotOptions options_;
   std::shared_ptr<Supernet> supernet_;
@@ -176,6 +208,7 @@ class OneShotOptimizer : public Optimizer {
   std::unique_ptr<torch::optim::Adam> arch_optimizer_;
   int64_t epoch_ = -1;
   int64_t epochs_ = 0;
+  int64_t steps_in_epoch_ = 0;
 };
 
 namespace detail {

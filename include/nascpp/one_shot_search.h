@@ -15,6 +15,14 @@
 /// A search resumed from its checkpoint (`resume(true)`) continues exactly
 /// where it stopped: the same batches, Gumbel samples, weights and
 /// architecture parameters as an uninterrupted run.
+///
+/// A search that diverges (a step's loss, gradient or updated parameters
+/// become NaN or infinite; see `OneShotOptimizer::step`) stops at that step
+/// and returns a result that says so (`divergence`): the epoch is not
+/// recorded, no checkpoint is written (the last completed epoch's stays), and
+/// the architecture is the one derived after the last completed epoch. The
+/// optimizer keeps the diverged state in memory; the log gets a warning that
+/// says what diverged where and which checkpoint was kept.
 
 #include <cstdint>
 #include <functional>
@@ -82,14 +90,30 @@ struct OneShotEpochRecord {
   double seconds = 0.0;
 };
 
+/// Where and how a search diverged.
+struct OneShotDivergence {
+  /// 0-based epoch (as OneShotEpochRecord::epoch) and 1-based step within it
+  /// (0: found after the epoch's steps, in its end-of-epoch check).
+  int64_t epoch = 0;
+  int64_t step = 0;
+  /// The DivergenceError's message: the optimizer, the epoch and step, what
+  /// became NaN or infinite first, the learning rates.
+  std::string message;
+};
+
 /// The outcome of a (partial) search.
 struct OneShotSearchResult {
-  /// The architecture derived at the end.
+  /// The architecture derived at the end; after a divergence the one derived
+  /// after the last completed epoch (empty when none completed).
   Architecture architecture;
-  /// Records of the epochs run by this call.
+  /// Records of the epochs run by this call (never the diverged one).
   std::vector<OneShotEpochRecord> epochs;
-  /// Epochs completed in total (including those before a resume).
+  /// Epochs completed in total (including those before a resume); after a
+  /// divergence the epoch the checkpoint keeps.
   int64_t completed_epochs = 0;
+  /// Set when the search stopped because it diverged.
+  std::optional<OneShotDivergence> divergence;
+  bool diverged() const { return divergence.has_value(); }
 };
 
 /// Runs (or resumes) a search; see the file comment. `optimizer` is attached
@@ -97,8 +121,9 @@ struct OneShotSearchResult {
 /// (afterwards `optimizer.supernet()` is the trained supernet). `benchmark`
 /// may be null; it must answer for `space`. `on_epoch` is called after each
 /// epoch, just before its checkpoint is written (so a record may be repeated
-/// by a resumed search, identically, but never lost). A corrupt checkpoint is a DataError naming
-/// the file.
+/// by a resumed search, identically, but never lost). A corrupt checkpoint,
+/// or one that holds non-finite state, is a DataError naming the file. A
+/// divergence is not an exception but a result (see the file comment).
 OneShotSearchResult run_one_shot_search(
     const SearchSpace& space, OneShotOptimizer& optimizer, const Dataset& dataset,
     const OneShotSearchOptions& options, const Benchmark* benchmark = nullptr,

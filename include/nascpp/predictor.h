@@ -48,8 +48,13 @@ class Predictor {
   /// random (initialisation, mini-batches), so a fit is reproducible.
   virtual void fit(const FeatureMatrix& x, const std::vector<double>& y, Rng& rng) = 0;
   /// Predictions for every row of `x` (same `cols` as in `fit`); an error
-  /// before the first `fit`.
+  /// before the first `fit`. A model that diverged in its fit may predict
+  /// NaN or infinite values: callers must not rank by them blindly.
   virtual std::vector<Prediction> predict(const FeatureMatrix& x) const = 0;
+  /// What went wrong in the last `fit` that the model worked around (e.g.
+  /// diverged ensemble members that were dropped), "" when nothing did. The
+  /// predictor does not log: its caller knows what it is used for and warns.
+  virtual std::string fit_warning() const { return {}; }
 };
 
 }  // namespace nascpp

@@ -38,8 +38,12 @@ struct ReportGroup {
   std::string optimizer;
   std::string search_space;
   std::string dataset;
-  /// The value summarised: the reported metric (e.g. test_acc) when every
-  /// run has it, else the search objective.
+  /// The value summarised: the full-training benchmark value of the
+  /// `benchmark:` section ("cifar10/test_acc") when every run has the same
+  /// one (a multi-fidelity incumbent evaluated at 12 epochs counts with its
+  /// 200-epoch accuracy), else the reported metric (e.g. test_acc) when every
+  /// run has it, else the search objective. "vs random search" only compares
+  /// groups with the same `metric`.
   std::string metric;
   int64_t runs = 0;
   /// Of the final incumbent's `metric` over runs (std: sample standard

@@ -49,7 +49,9 @@ struct ExperimentSummary {
   /// The dataset searched on (the evaluator's, or the one-shot search's).
   std::string dataset;
   uint64_t seed = 0;
-  /// The found architecture (the incumbent, or the one-shot derivation).
+  /// The found architecture (the incumbent, or the one-shot derivation; for
+  /// a diverged search the one derived after its last finite epoch, "" when
+  /// it diverged in the first or no evaluation was feasible).
   std::string architecture;
   /// Name and value of the search objective for it (e.g. valid_acc; the
   /// supernet's validation accuracy in percent for one-shot searches).
@@ -71,6 +73,10 @@ struct ExperimentSummary {
   double wall_s = 0.0;
   /// Benchmark values of the found architecture, "<dataset>/<metric>" -> value.
   std::map<std::string, double> benchmark;
+  /// The key in `benchmark` of the `benchmark:` section's reported metric
+  /// (its full-training value, whatever fidelity the search evaluated the
+  /// architecture at); "" without a `benchmark:` section.
+  std::string benchmark_report;
   /// The final training, when configured.
   bool has_final = false;
   std::string final_dataset;
@@ -98,6 +104,9 @@ struct TrajectoryRow {
   std::string architecture;
   double objective = 0.0;
   std::optional<double> report;
+  /// The incumbent architecture's full-training value of the `benchmark:`
+  /// section's reported metric (none without that section).
+  std::optional<double> benchmark;
 };
 
 /// One results line of a one-shot search (an epoch).

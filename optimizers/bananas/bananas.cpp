@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <unordered_set>
 
 #include "nascpp/core/error.h"
+#include "nascpp/core/log.h"
 #include "nascpp/registries.h"
 #include "optimizers/common/state.h"
 #include "optimizers/predictors/mlp_ensemble.h"
@@ -15,6 +17,13 @@ namespace nascpp {
 namespace {
 constexpr int kRandomAttempts = 1000;
 constexpr double kPi = 3.14159265358979323846;
+// a > b with NaN below every number (a strict weak ordering, unlike `>`).
+bool greater_nan_last(double a, double b) {
+  if (std::isnan(a)) return false;
+  if (std::isnan(b)) return true;
+  return a > b;
+}
+
 }  // namespace
 
 const std::vector<std::string>& BananasOptions::acquisitions() {
@@ -114,6 +123,11 @@ Architecture Bananas::propose_random() {
 }
 
 double Bananas::acquisition_value(const Prediction& p, double best_y) {
+  // A diverged predictor's value ranks nothing (and draws nothing from the
+  // generator, so that sane rounds are unchanged).
+  if (!std::isfinite(p.mean) || !std::isfinite(p.stddev)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   const std::string& acq = options_.acquisition();
   if (acq == "its") return p.stddev > 0 ? rng().normal(p.mean, p.stddev) : p.mean;
   if (acq == "ucb") return p.mean + options_.explore_factor() * p.stddev;
@@ -130,12 +144,15 @@ double Bananas::acquisition_value(const Prediction& p, double best_y) {
 void Bananas::plan_round() {
   ++rounds_;
   predictor_->fit(told_features_, told_values_, rng());
+  std::string warning = predictor_->fit_warning();
 
-  // The best evaluated architectures (ties: the earlier one).
+  // The best evaluated architectures (ties: the earlier one; a NaN objective
+  // counts as the worst, which keeps the order a strict weak ordering).
   std::vector<size_t> order(told_values_.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [this](size_t a, size_t b) { return told_values_[a] > told_values_[b]; });
+  std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+    return greater_nan_last(told_values_[a], told_values_[b]);
+  });
   const size_t parents =
       std::min(order.size(), static_cast<size_t>(options_.num_arches_to_mutate()));
   const int64_t per_parent = std::max<int64_t>(
@@ -163,11 +180,42 @@ void Bananas::plan_round() {
     for (size_t i = 0; i < candidates.size(); ++i) {
       values[i] = acquisition_value(predictions[i], best_y);
     }
-    chosen.resize(candidates.size());
-    std::iota(chosen.begin(), chosen.end(), 0);
+    // Candidates with a finite value, best first; those without one (a
+    // diverged predictor) after them in random order: when the whole
+    // prediction diverged the round is a random choice among the candidates.
+    std::vector<size_t> unranked;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (std::isfinite(values[i])) {
+        chosen.push_back(i);
+      } else {
+        unranked.push_back(i);
+      }
+    }
     std::stable_sort(chosen.begin(), chosen.end(),
                      [&values](size_t a, size_t b) { return values[a] > values[b]; });
+    if (!unranked.empty()) {
+      for (size_t i = unranked.size(); i > 1; --i) {
+        std::swap(unranked[i - 1], unranked[rng().index(i)]);
+      }
+      const std::string what =
+          unranked.size() == candidates.size()
+              ? fmt::format(
+                    "all {} candidates' predictions are NaN or infinite; this round's "
+                    "proposals are drawn at random from the candidates",
+                    candidates.size())
+              : fmt::format(
+                    "{} of {} candidates' predictions are NaN or infinite; they rank "
+                    "after the others, in random order",
+                    unranked.size(), candidates.size());
+      warning += (warning.empty() ? "" : "; ") + what;
+      chosen.insert(chosen.end(), unranked.begin(), unranked.end());
+    }
     chosen.resize(std::min(chosen.size(), static_cast<size_t>(options_.k())));
+  }
+  if (!warning.empty()) {
+    // Once per fit: the search goes on with the fallback above.
+    logger()->warn("optimizer '{}', round {}: predictor '{}': {}", name(), rounds_,
+                   predictor_->name(), warning);
   }
   std::vector<Architecture> plan;
   for (size_t i : chosen) plan.push_back(candidates[i]);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "nascpp/core/error.h"
@@ -19,10 +20,32 @@ DartsOptions DartsOptions::from_config(ConfigNode& cfg) {
   return o;
 }
 
+double DartsOptions::min_finite_difference_epsilon(c10::ScalarType dtype) {
+  double unit_roundoff = std::numeric_limits<double>::epsilon();
+  switch (dtype) {
+    case c10::ScalarType::Float:
+      unit_roundoff = std::numeric_limits<float>::epsilon();
+      break;
+    case c10::ScalarType::Half:
+      unit_roundoff = 9.765625e-4;  // 2^-10
+      break;
+    case c10::ScalarType::BFloat16:
+      unit_roundoff = 7.8125e-3;  // 2^-7
+      break;
+    default:
+      break;
+  }
+  return kMinFiniteDifferenceUlps * unit_roundoff;
+}
+
 void DartsOptions::validate() const {
-  NASCPP_CHECK_CONFIG(finite_difference_epsilon_ > 0 && std::isfinite(finite_difference_epsilon_),
-                      "optimizer.finite_difference_epsilon must be a positive number, got {}",
-                      finite_difference_epsilon_);
+  const double min_eps = min_finite_difference_epsilon(c10::ScalarType::Double);
+  NASCPP_CHECK_CONFIG(
+      std::isfinite(finite_difference_epsilon_) && finite_difference_epsilon_ >= min_eps,
+      "optimizer.finite_difference_epsilon must be a finite number >= {} (10 times double "
+      "precision's unit roundoff; a smaller step rounds away in the weights and the finite "
+      "difference becomes 0 or NaN), got {}",
+      min_eps, finite_difference_epsilon_);
 }
 
 DartsOptimizer::DartsOptimizer(DartsOptions options)
@@ -32,6 +55,26 @@ DartsOptimizer::DartsOptimizer(DartsOptions options)
 
 std::unique_ptr<Optimizer> DartsOptimizer::from_config(ConfigNode& cfg) {
   return std::make_unique<DartsOptimizer>(DartsOptions::from_config(cfg));
+}
+
+void DartsOptimizer::do_attach() {
+  if (!darts_options_.second_order() || weights().empty()) return;
+  const c10::ScalarType dtype = weights().front().scalar_type();
+  const double min_eps = DartsOptions::min_finite_difference_epsilon(dtype);
+  NASCPP_CHECK_CONFIG(darts_options_.finite_difference_epsilon() >= min_eps,
+                      "optimizer.finite_difference_epsilon {} is too small for the supernet's {} "
+                      "weights: the second-order finite difference needs at least {} (10 times "
+                      "their unit roundoff), or it rounds away to 0 or NaN",
+                      darts_options_.finite_difference_epsilon(), c10::toString(dtype), min_eps);
+}
+
+std::string DartsOptimizer::divergence_context() const {
+  std::string context = OneShotOptimizer::divergence_context();
+  if (darts_options_.second_order()) {
+    context += fmt::format(", second order with finite_difference_epsilon {}",
+                           darts_options_.finite_difference_epsilon());
+  }
+  return context;
 }
 
 torch::Tensor DartsOptimizer::search_forward(const torch::Tensor& images, bool for_arch) {
@@ -121,7 +164,7 @@ std::pair<double, double> DartsOptimizer::second_order_arch_gradient(
   double norm_sq = 0.0;
   for (const auto& t : v) norm_sq += t.pow(2).sum().item<double>();
   const double norm = std::sqrt(norm_sq);
-  if (norm > 0.0) {
+  if (norm > 0.0 && std::isfinite(norm)) {
     const double eps = darts_options_.finite_difference_epsilon() / norm;
     auto alpha_grad_at = [&](double scale) {
       {
@@ -143,8 +186,19 @@ std::pair<double, double> DartsOptimizer::second_order_arch_gradient(
     const auto buffers = supernet().buffers();
     for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved_buffers[i]);
   }
+  // A non-finite v (restored from above first) is a divergence of the
+  // unrolled step; without this check it would silently drop the Hessian term.
+  const double valid_loss_value = valid_loss.item<double>();
+  if (!std::isfinite(valid_loss_value)) {
+    throw DivergenceError(fmt::format("the validation loss at the unrolled weights w' is {}",
+                                      std::abs(valid_loss_value)));  // >= 0: abs drops a NaN's sign
+  }
+  if (!std::isfinite(norm)) {
+    throw DivergenceError(
+        fmt::format("the validation-loss gradient at the unrolled weights w' has norm {}", norm));
+  }
   for (size_t t = 0; t < a.size(); ++t) a[t].mutable_grad() = dalpha[t];
-  return {valid_loss.item<double>(), valid_accuracy};
+  return {valid_loss_value, valid_accuracy};
 }
 
 std::vector<torch::Tensor> DartsOptimizer::architecture_gradient(

@@ -8,6 +8,8 @@
 ///     nascpp::DartsOptimizer darts(nascpp::DartsOptions().second_order(true));
 ///     darts.attach(space.build_supernet(spec));
 
+#include <c10/core/ScalarType.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,9 +35,26 @@ struct DartsOptions {
   NASCPP_ARG(double, finite_difference_epsilon) = 0.01;
 
  public:
+  /// The finite difference moves the weights by a vector of norm
+  /// `finite_difference_epsilon`, so by at most that much in each component,
+  /// and subtracts two gradients that each carry a relative rounding error
+  /// of about the weights' unit roundoff u. For weights of order one, a step
+  /// below u rounds away in every component (w+ = w- and the difference is
+  /// exactly 0, which the factor xi / (2 eps) then multiplies: at 1e-300 that
+  /// factor overflows and 0 * inf gives NaN architecture gradients); a step
+  /// of 10 u keeps about one significant digit of the difference. So the
+  /// step must be at least `kMinFiniteDifferenceUlps` times u: 2.2e-15 for
+  /// double weights (the bound `validate` checks, as no supernet resolves
+  /// finer), 1.2e-6 for float (checked when the optimizer is attached, once
+  /// the supernet's dtype is known), 9.8e-3 for half.
+  static constexpr double kMinFiniteDifferenceUlps = 10.0;
+
+  /// The smallest `finite_difference_epsilon` for weights of `dtype`.
+  static double min_finite_difference_epsilon(c10::ScalarType dtype);
   /// Reads `second_order`, `finite_difference_epsilon` and the OneShotOptions keys.
   static DartsOptions from_config(ConfigNode& cfg);
-  /// ConfigError naming the bad value.
+  /// ConfigError naming the bad value: finite_difference_epsilon must be a
+  /// finite number >= min_finite_difference_epsilon(double).
   void validate() const;
 };
 
@@ -59,6 +78,8 @@ class DartsOptimizer : public OneShotOptimizer {
 
  private:
   torch::Tensor search_forward(const torch::Tensor& images, bool for_arch) override;
+  void do_attach() override;
+  std::string divergence_context() const override;
   std::pair<double, double> arch_gradient(const torch::Tensor& train_images,
                                           const torch::Tensor& train_labels,
                                           const torch::Tensor& valid_images,

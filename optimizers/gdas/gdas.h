@@ -27,9 +27,19 @@ struct GdasOptions {
   NASCPP_ARG(double, tau_min) = 0.1;
 
  public:
+  /// The smallest temperature accepted. The sampler divides
+  /// log_softmax(alpha) + g by tau; a float32 Gumbel draw g = -log(Exp(1))
+  /// lies in about [-2.8, 16.6] and the log-probabilities of any search that
+  /// has not diverged stay far above -1e4, so at tau >= 1e-20 the quotient
+  /// stays below 1e24, well inside float32's range (3.4e38). Nothing is
+  /// lost: at tau = 1e-20 the tempered softmax is already exactly one-hot in
+  /// float32 for any gap above 1e-18, so a smaller tau changes no sample and
+  /// only makes logits / tau overflow into NaN (tau = 1e-300 did).
+  static constexpr double kMinTau = 1e-20;
+
   /// Reads `tau_max`, `tau_min` and the OneShotOptions keys.
   static GdasOptions from_config(ConfigNode& cfg);
-  /// Throws ConfigError unless 0 < tau_min <= tau_max.
+  /// Throws ConfigError unless kMinTau <= tau_min <= tau_max < infinity.
   void validate() const;
 };
 
@@ -45,8 +55,17 @@ struct GumbelSample {
 /// Draws the Gumbel-softmax sample of GDAS (AutoDL-Projects' search_model_gdas):
 /// gumbel = -log(Exp(1)) from torch's CPU generator, probs =
 /// softmax((log_softmax(alpha) + gumbel) / tau), index = argmax probs; a draw
-/// with an infinite Gumbel value or a non-finite probability is redrawn.
+/// with an infinite Gumbel value (an exponential draw of exactly 0) is
+/// redrawn, at most `kMaxGumbelDraws` times. Non-finite probabilities from
+/// finite Gumbel values cannot be cured by redrawing: they are a
+/// DivergenceError (non-finite architecture parameters, or logits / tau
+/// overflowing). `tau` must be finite and at least GdasOptions::kMinTau.
 GumbelSample sample_gumbel(const std::vector<torch::Tensor>& alphas, double tau);
+
+/// Draws of one Gumbel sample before `sample_gumbel` gives up (each redraw
+/// has a chance of about 2^-24 per element; 100 in a row means a broken
+/// generator).
+inline constexpr int kMaxGumbelDraws = 100;
 
 class GdasOptimizer : public OneShotOptimizer {
  public:
@@ -67,6 +86,7 @@ class GdasOptimizer : public OneShotOptimizer {
  private:
   torch::Tensor search_forward(const torch::Tensor& images, bool for_arch) override;
   void do_new_epoch(int64_t epoch, int64_t epochs) override;
+  std::string divergence_context() const override;
   void do_save(torch::serialize::OutputArchive& archive) const override;
   void do_load(torch::serialize::InputArchive& archive) override;
 

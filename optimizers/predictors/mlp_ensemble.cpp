@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "nascpp/core/error.h"
@@ -94,6 +95,13 @@ struct MlpEnsemble::Net {
     y.array() += b_out;
     return y;
   }
+
+  bool weights_finite() const {
+    for (size_t l = 0; l < w.size(); ++l) {
+      if (!w[l].allFinite() || !b[l].allFinite()) return false;
+    }
+    return w_out.allFinite() && std::isfinite(b_out);
+  }
 };
 
 MlpEnsemble::MlpEnsemble(MlpEnsembleOptions options) : options_(std::move(options)) {
@@ -133,6 +141,10 @@ void MlpEnsemble::fit(const FeatureMatrix& x, const std::vector<double>& y, Rng&
   std::vector<Eigen::Index> order(static_cast<size_t>(n));
 
   members_.clear();
+  fitted_ = false;
+  diverged_members_ = 0;
+  fit_warning_.clear();
+  std::string why;
   for (int64_t model = 0; model < options_.num_models(); ++model) {
     auto net = std::make_unique<Net>();
     // Xavier-uniform weights, zero biases (NASLib's initialisation).
@@ -221,12 +233,34 @@ void MlpEnsemble::fit(const FeatureMatrix& x, const std::vector<double>& y, Rng&
         net->b_out = b_out(0);
       }
     }
+    // A member whose training diverged would make every prediction NaN (or
+    // its outputs meaningless): drop it. The check draws nothing from `rng`,
+    // so fits that do not diverge are unchanged.
+    if (!net->weights_finite()) {
+      ++diverged_members_;
+      if (why.empty()) why = "non-finite weights";
+      continue;
+    }
+    if (!net->forward(x_all).allFinite()) {
+      ++diverged_members_;
+      if (why.empty()) why = "non-finite outputs on the training data";
+      continue;
+    }
     members_.push_back(std::move(net));
+  }
+  fitted_ = true;
+  if (diverged_members_ > 0) {
+    fit_warning_ = fmt::format(
+        "{} of {} ensemble members diverged in training ({}; learning_rate {}) and were dropped; "
+        "{}",
+        diverged_members_, options_.num_models(), why, options_.learning_rate(),
+        members_.empty() ? std::string("no member is left, the predictions are NaN")
+                         : fmt::format("predicting with the remaining {}", members_.size()));
   }
 }
 
 std::vector<std::vector<double>> MlpEnsemble::predict_members(const FeatureMatrix& x) const {
-  NASCPP_CHECK(!members_.empty(), "mlp_ensemble: predict before fit");
+  NASCPP_CHECK(fitted_, "mlp_ensemble: predict before fit");
   NASCPP_CHECK(x.cols == input_dims_, "mlp_ensemble: predict with {} features, fitted with {}",
                x.cols, input_dims_);
   std::vector<std::vector<double>> out;
@@ -243,6 +277,11 @@ std::vector<std::vector<double>> MlpEnsemble::predict_members(const FeatureMatri
 
 std::vector<Prediction> MlpEnsemble::predict(const FeatureMatrix& x) const {
   const auto members = predict_members(x);
+  if (members.empty()) {
+    // Every member diverged (fit_warning says so): nothing to predict with.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return std::vector<Prediction>(x.rows, Prediction{nan, nan});
+  }
   std::vector<Prediction> out(x.rows);
   const double m = static_cast<double>(members.size());
   for (size_t i = 0; i < x.rows; ++i) {

@@ -10,6 +10,11 @@
 /// batch 32, lr 1e-3, Adam betas (0.9, 0.99), L1 weight 0.2, Xavier-uniform
 /// weights and zero biases. Written on Eigen (float) for speed: one BANANAS
 /// round trains 3 networks on up to a few hundred encodings.
+///
+/// A member whose training diverged (non-finite weights, or non-finite
+/// outputs on its training data, e.g. with a learning rate far too high) is
+/// dropped; `fit_warning()` says how many. When every member diverged the
+/// predictions are NaN.
 
 #include <memory>
 #include <string>
@@ -50,8 +55,13 @@ class MlpEnsemble : public Predictor {
   std::string name() const override { return kName; }
   void fit(const FeatureMatrix& x, const std::vector<double>& y, Rng& rng) override;
   std::vector<Prediction> predict(const FeatureMatrix& x) const override;
-  /// Each member's predictions, [member][row].
+  /// "" or, e.g., "2 of 3 ensemble members diverged in training ...".
+  std::string fit_warning() const override { return fit_warning_; }
+  /// Each member's predictions, [member][row] (the members that did not
+  /// diverge).
   std::vector<std::vector<double>> predict_members(const FeatureMatrix& x) const;
+  /// Members dropped by the last fit because their training diverged.
+  int64_t diverged_members() const { return diverged_members_; }
 
   const MlpEnsembleOptions& options() const { return options_; }
 
@@ -60,6 +70,9 @@ class MlpEnsemble : public Predictor {
   MlpEnsembleOptions options_;
   std::vector<std::unique_ptr<Net>> members_;
   size_t input_dims_ = 0;
+  bool fitted_ = false;
+  int64_t diverged_members_ = 0;
+  std::string fit_warning_;
 };
 
 }  // namespace nascpp

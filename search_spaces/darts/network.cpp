@@ -238,7 +238,10 @@ void DartsNetworkImpl::set_drop_path_prob(double probability) {
 
 torch::Tensor DartsNetworkImpl::forward(torch::Tensor images) {
   auxiliary_logits_ = torch::Tensor();
-  const bool auxiliary = is_training() && !auxiliary_head_.is_empty();
+  // The head's last batch norm sees 1x1 maps: in training mode it needs more
+  // than one image (LibTorch refuses one value per channel). A batch of one
+  // (the last of an epoch) trains without the auxiliary loss.
+  const bool auxiliary = is_training() && !auxiliary_head_.is_empty() && images.size(0) > 1;
   const auto index = static_cast<size_t>(skeleton_.auxiliary_index);
   return skeleton_.forward(
       images,

@@ -34,7 +34,8 @@ uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
 }
 
 void LoaderOptions::validate() const {
-  NASCPP_CHECK_CONFIG(batch_size_ >= 1, "batch_size must be at least 1, got {}", batch_size_);
+  NASCPP_CHECK_CONFIG(batch_size_ >= 1 && batch_size_ <= kMaxBatchSize,
+                      "batch_size must be in [1, {}], got {}", kMaxBatchSize, batch_size_);
   NASCPP_CHECK_CONFIG(limit_ >= 0, "limit must be >= 0 (0: all), got {}", limit_);
   NASCPP_CHECK_CONFIG(prefetch_ >= 0, "prefetch must be >= 0, got {}", prefetch_);
   augment_.validate();

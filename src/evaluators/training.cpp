@@ -89,7 +89,13 @@ FidelityRange TrainingEvaluator::fidelity_range() const {
 EvaluationResult TrainingEvaluator::do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) {
   const auto start = std::chrono::steady_clock::now();
   const Architecture& arch = trial.arch;
-  space_->validate(arch);
+  // Trials of a search carry an id; a direct evaluate() call does not.
+  const std::string who = trial.id >= 0 ? fmt::format("trial {}", trial.id) : "architecture";
+  try {
+    space_->validate(arch);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("training evaluator: {}: {}", who, e.what()));
+  }
   seed_torch(rng.next_seed());
   TrainerOptions trainer_options = options_.trainer();
   trainer_options.stop_after_epochs(epochs);
@@ -117,6 +123,12 @@ EvaluationResult TrainingEvaluator::do_evaluate(const Trial& trial, int64_t epoc
   std::vector<EpochMetrics> history;
   EvalMetrics valid;
   int64_t parameters = 0;
+  // Every error names the candidate, so that a failed evaluation in a long
+  // search says which one failed; the error's type is kept.
+  const auto prefix = [&]() {
+    return fmt::format("training evaluator: {} '{}' ({} epochs): ", who, space_->format(arch),
+                       epochs);
+  };
   try {
     auto network = space_->build_network(arch, spec_);
     parameters = count_parameters(*network);
@@ -124,16 +136,18 @@ EvaluationResult TrainingEvaluator::do_evaluate(const Trial& trial, int64_t epoc
     history = trainer.fit(*network, train_);
     valid = trainer.evaluate(*network, valid_);
   } catch (const DivergenceError& e) {
-    throw DivergenceError(fmt::format("trial {} ({} epochs): {}", trial.id, epochs, e.what()));
+    throw DivergenceError(prefix() + e.what());
+  } catch (const ConfigError& e) {
+    throw ConfigError(prefix() + e.what());
+  } catch (const DataError& e) {
+    throw DataError(prefix() + e.what());
   } catch (const c10::Error& e) {
     // The candidate's network failed in LibTorch (e.g. out of memory): a
     // failed evaluation, not the end of the search.
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return EvaluationResult::failed_with(
-        fmt::format("trial {} ({} epochs): LibTorch failed: {}", trial.id, epochs,
-                    e.what_without_backtrace()),
-        seconds);
+        prefix() + "LibTorch failed: " + e.what_without_backtrace(), seconds);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -86,6 +86,10 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
 
   const std::string report_metric = p.evaluator->report_metric_name();
   int64_t failed = 0;
+  // The incumbent's full-training benchmark value (multi-fidelity searches:
+  // whatever fidelity it was evaluated at), looked up once per incumbent.
+  int64_t looked_up = -1;
+  std::optional<double> benchmark_value;
   for (size_t i = 0; i < result.evaluations.size(); ++i) {
     const Evaluation& e = result.evaluations[i];
     failed += e.result.failed() ? 1 : 0;
@@ -106,6 +110,11 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
       row.objective = best.result.objective;
       auto it = best.result.metrics.find(report_metric);
       if (it != best.result.metrics.end()) row.report = it->second;
+      if (inc != looked_up) {
+        benchmark_value = p.lookup.report_value(best.trial.arch);
+        looked_up = inc;
+      }
+      row.benchmark = benchmark_value;
     } else {
       row.objective = std::numeric_limits<double>::quiet_NaN();
     }
@@ -115,6 +124,7 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
   summary.dataset = p.evaluator->dataset_name();
   summary.objective_name = p.evaluator->objective_name();
   summary.report_metric = report_metric;
+  summary.benchmark_report = p.lookup.report_key();
   summary.steps = static_cast<int64_t>(result.evaluations.size());
   summary.failed_steps = failed;
   summary.stop_reason = result.stop_reason;

@@ -72,8 +72,14 @@ ExperimentSummary run_experiment(ConfigNode config, const ExperimentOptions& opt
       logger()->info("found {} ({} {:.4f})", summary.architecture, summary.objective_name,
                      summary.objective);
     }
-    if (parts.final_training.enabled && !summary.architecture.empty()) {
-      parts.final_training.run(summary.architecture, *dir, options, summary);
+    if (parts.final_training.enabled) {
+      if (summary.status == "diverged") {
+        logger()->warn("final training skipped: the search diverged");
+      } else if (summary.architecture.empty()) {
+        logger()->warn("final training skipped: the search found no architecture");
+      } else {
+        parts.final_training.run(summary.architecture, *dir, options, summary);
+      }
     }
     summary.wall_s = seconds_since(start);
     dir->write_summary(summary);

@@ -36,6 +36,9 @@ void run_one_shot(Parts& p, RunDirectory& dir, const ExperimentOptions& options,
         dir.append_epoch(line);
       });
 
+  // Only the epochs the checkpoint keeps: lines of an interrupted attempt
+  // past it go even when this call completed no epoch (it diverged at once).
+  dir.keep_epochs_before(result.completed_epochs);
   double cost = 0.0;
   double last_valid = 0.0;
   for (const auto& l : dir.epochs()) {
@@ -53,14 +56,27 @@ void run_one_shot(Parts& p, RunDirectory& dir, const ExperimentOptions& options,
   }
   summary.kind = "one_shot";
   summary.dataset = p.dataset->name();
-  summary.architecture = p.space->format(result.architecture);
+  summary.architecture =
+      result.architecture.empty() ? std::string() : p.space->format(result.architecture);
   summary.objective_name = "supernet_valid_acc";
   summary.objective = last_valid;
   summary.steps = result.completed_epochs;
-  summary.stop_reason = "epochs";
+  summary.stop_reason = result.diverged() ? "diverged" : "epochs";
   summary.search_cost_s = cost;
+  if (p.lookup.benchmark) summary.report_metric = p.lookup.dataset + "/" + p.lookup.metric;
+  if (result.diverged()) {
+    // run_one_shot_search has logged it; the summary keeps what and where.
+    summary.status = "diverged";
+    summary.status_reason = fmt::format(
+        "{}; {}", result.divergence->message,
+        result.completed_epochs > 0
+            ? fmt::format("checkpoints/search.ckpt keeps epoch {}, whose derived architecture is "
+                          "reported",
+                          result.completed_epochs)
+            : std::string("no epoch completed, so there is no checkpoint and no architecture"));
+  }
+  if (result.architecture.empty()) return;
   if (p.lookup.benchmark) {
-    summary.report_metric = p.lookup.dataset + "/" + p.lookup.metric;
     if (auto v = p.lookup.benchmark->query(result.architecture, p.lookup.metric,
                                            p.lookup.dataset)) {
       summary.report_value = *v;

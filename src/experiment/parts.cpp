@@ -57,6 +57,15 @@ void BenchmarkLookup::add_values(const Architecture& arch,
   }
 }
 
+std::string BenchmarkLookup::report_key() const {
+  return benchmark ? report_dataset + "/" + report_metric : std::string();
+}
+
+std::optional<double> BenchmarkLookup::report_value(const Architecture& arch) const {
+  if (!benchmark) return std::nullopt;
+  return benchmark->query(arch, report_metric, report_dataset);
+}
+
 FinalTraining FinalTraining::from_config(ConfigNode& root,
                                          std::shared_ptr<const SearchSpace> search,
                                          std::shared_ptr<const Dataset> search_dataset,
@@ -119,10 +128,21 @@ void FinalTraining::run(const std::string& arch_text, RunDirectory& dir,
   opts.checkpoint(dir.final_checkpoint_path()).resume(true).metrics_file(dir.final_metrics_path());
   Trainer trainer(opts, dataset->mean(), dataset->stddev());
   if (options.on_progress()) trainer.on_progress(options.on_progress());
-  trainer.fit(*network, train_set, nullptr, [&options](const EpochMetrics&) {
+  EvalMetrics test;
+  try {
+    trainer.fit(*network, train_set, nullptr, [&options](const EpochMetrics&) {
+      if (options.on_phase_end()) options.on_phase_end()();
+    });
+    test = trainer.evaluate(*network, dataset->test());
+  } catch (const DivergenceError& e) {
+    // A result, not a crash: no test accuracy of diverged weights.
     if (options.on_phase_end()) options.on_phase_end()();
-  });
-  const auto test = trainer.evaluate(*network, dataset->test());
+    summary.status = "diverged";
+    summary.status_reason =
+        fmt::format("the final training of {} diverged: {}", arch_text, e.what());
+    logger()->warn("{}", summary.status_reason);
+    return;
+  }
   summary.has_final = true;
   summary.final_dataset = dataset->name();
   summary.final_parameters = count_parameters(*network);

@@ -3,6 +3,7 @@
 // of search run into a run directory. Internal to src/experiment.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct BenchmarkLookup {
   static BenchmarkLookup from_config(ConfigNode& cfg);
   // "<dataset>/<metric>" -> value of the two looked-up metrics (full training).
   void add_values(const Architecture& arch, std::map<std::string, double>& out) const;
+  // "<report_dataset>/<report_metric>" ("" without a benchmark) and the
+  // architecture's full-training value of it.
+  std::string report_key() const;
+  std::optional<double> report_value(const Architecture& arch) const;
 };
 
 // The optional `final` section: train the found architecture from scratch.

@@ -41,19 +41,35 @@ struct Run {
   std::string cost_metric;  // the front's cost metric
 };
 
+// What a run's value is: the full-training benchmark value of the
+// incumbent (a `benchmark:` section), else its reported metric, else its
+// search objective.
+enum class Value { kBenchmark, kReport, kObjective };
+
 // The run's trajectory as points: after each step, the incumbent's value
 // over the executor's clock (simulated time with simulated workers, else
 // the cumulative cost).
-std::vector<Point> read_trajectory(const std::string& dir, bool use_report) {
+std::vector<Point> read_trajectory(const std::string& dir, Value value) {
   std::vector<Point> out;
   for (const auto& row : RunDirectory::open_read_only(dir)->trajectory()) {
     Point p;
     p.step = row.step;
     p.cost = row.time_s;
-    p.value = use_report ? (row.report ? *row.report : kNaN) : row.objective;
+    switch (value) {
+      case Value::kBenchmark: p.value = row.benchmark ? *row.benchmark : kNaN; break;
+      case Value::kReport: p.value = row.report ? *row.report : kNaN; break;
+      case Value::kObjective: p.value = row.objective; break;
+    }
     out.push_back(p);
   }
   return out;
+}
+
+Value value_of(const ExperimentSummary& s) {
+  if (!s.benchmark_report.empty() && s.benchmark.count(s.benchmark_report) == 1) {
+    return Value::kBenchmark;
+  }
+  return s.report_value ? Value::kReport : Value::kObjective;
 }
 
 // pareto.csv: query,arch,objective,<cost_metric>,feasible (the architecture
@@ -275,7 +291,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
                                                 d, r.summary.status, r.summary.status_reason));
           continue;
         }
-        r.trajectory = read_trajectory(d, r.summary.report_value.has_value());
+        r.trajectory = read_trajectory(d, value_of(r.summary));
         read_pareto(d, r);
         runs.push_back(std::move(r));
       } catch (const Error& e) {
@@ -290,12 +306,13 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
   }
 
   // Group by (space, dataset, optimizer); random search first in each.
-  std::map<std::tuple<std::string, std::string, int, std::string>, std::vector<const Run*>> groups;
-  for (const auto& r : runs) {
+  std::map<std::tuple<std::string, std::string, int, std::string>, std::vector<Run*>> groups;
+  for (auto& r : runs) {
     const int order = r.summary.optimizer == "random_search" ? 0 : 1;
     groups[{r.summary.search_space, r.summary.dataset, order, r.summary.optimizer}].push_back(&r);
   }
-  std::map<std::pair<std::string, std::string>, double> random_mean;
+  // Random search's mean and the metric it is of, per (space, dataset).
+  std::map<std::pair<std::string, std::string>, std::pair<double, std::string>> random_mean;
   std::vector<std::vector<const Run*>> members;
   for (const auto& [key, group_runs] : groups) {
     ReportGroup g;
@@ -303,15 +320,30 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
     g.dataset = std::get<1>(key);
     g.optimizer = std::get<3>(key);
     g.runs = static_cast<int64_t>(group_runs.size());
+    // The group's value: the benchmark's full-training value when every run
+    // has the same one, else the reported metric when every run has one,
+    // else the objective.
+    const ExperimentSummary& first = group_runs[0]->summary;
+    const bool all_benchmark =
+        std::all_of(group_runs.begin(), group_runs.end(), [&first](const Run* r) {
+          return value_of(r->summary) == Value::kBenchmark &&
+                 r->summary.benchmark_report == first.benchmark_report;
+        });
     const bool all_report = std::all_of(group_runs.begin(), group_runs.end(), [](const Run* r) {
       return r->summary.report_value.has_value();
     });
-    g.metric = all_report ? group_runs[0]->summary.report_metric
-                          : group_runs[0]->summary.objective_name;
-    g.objective_name = group_runs[0]->summary.objective_name;
+    const Value value =
+        all_benchmark ? Value::kBenchmark : all_report ? Value::kReport : Value::kObjective;
+    g.metric = value == Value::kBenchmark ? first.benchmark_report
+               : value == Value::kReport  ? first.report_metric
+                                          : first.objective_name;
+    g.objective_name = first.objective_name;
     std::vector<double> values, objectives, finals;
-    for (const Run* r : group_runs) {
-      values.push_back(all_report ? *r->summary.report_value : r->summary.objective);
+    for (Run* r : group_runs) {
+      if (value != value_of(r->summary)) r->trajectory = read_trajectory(r->dir, value);
+      values.push_back(value == Value::kBenchmark ? r->summary.benchmark.at(first.benchmark_report)
+                       : value == Value::kReport  ? *r->summary.report_value
+                                                  : r->summary.objective);
       objectives.push_back(r->summary.objective);
       if (r->summary.has_final) finals.push_back(r->summary.final_test_top1);
     }
@@ -327,9 +359,15 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
     }
     const std::pair<std::string, std::string> where{g.search_space, g.dataset};
     if (g.optimizer == "random_search") {
-      random_mean[where] = g.mean;
-    } else if (auto it = random_mean.find(where); it != random_mean.end()) {
-      g.vs_random_search = g.mean - it->second;
+      random_mean[where] = {g.mean, g.metric};
+    } else if (auto it = random_mean.find(where);
+               it != random_mean.end() && it->second.second == g.metric) {
+      g.vs_random_search = g.mean - it->second.first;
+    } else if (it != random_mean.end()) {
+      report.warnings.push_back(fmt::format(
+          "random_search on {} / {} reports {}, {} reports {}: not compared (give both the same "
+          "benchmark: section)",
+          g.search_space, g.dataset, it->second.second, g.optimizer, g.metric));
     } else {
       report.warnings.push_back(fmt::format(
           "no random_search runs on {} / {}: the random-search baseline is missing for {} "
@@ -337,7 +375,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
           g.search_space, g.dataset, g.optimizer));
     }
     report.groups.push_back(g);
-    members.push_back(group_runs);
+    members.emplace_back(group_runs.begin(), group_runs.end());
   }
 
   if (options.out_dir().empty()) return report;
@@ -358,7 +396,9 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
   std::ostringstream md;
   md << "# nascpp report\n\nRuns: " << runs.size() << " (from";
   for (const auto& p : paths) md << " `" << p << "`";
-  md << ").\n\nThe value is the final incumbent's reported metric (else its search objective); "
+  md << ").\n\nThe value is the final incumbent's full-training value from the benchmark: "
+        "section (whatever fidelity a multi-fidelity search evaluated it at), else its "
+        "reported metric, else its search objective; "
         "mean ± sample standard deviation over runs (seeds), median and quartiles. "
         "\"vs random search\" is the difference of means to random search on the same search "
         "space and dataset.\n\n"

@@ -304,6 +304,7 @@ Json summary_json(const ExperimentSummary& s) {
             {"search_cost_s", s.search_cost_s},
             {"wall_s", s.wall_s},
             {"benchmark", s.benchmark}};
+  if (!s.benchmark_report.empty()) j["benchmark_report"] = s.benchmark_report;
   if (!s.status_reason.empty()) j["status_reason"] = s.status_reason;
   if (s.has_final) {
     j["final"] = {{"dataset", s.final_dataset},
@@ -337,6 +338,7 @@ ExperimentSummary summary_from_json(const Json& j) {
   s.search_cost_s = j.at("search_cost_s").get<double>();
   s.wall_s = j.at("wall_s").get<double>();
   s.benchmark = j.at("benchmark").get<std::map<std::string, double>>();
+  s.benchmark_report = j.value("benchmark_report", std::string());
   if (j.contains("final")) {
     const Json& f = j.at("final");
     s.has_final = true;
@@ -823,13 +825,15 @@ void RunDirectory::write_trajectory(const std::vector<TrajectoryRow>& rows) {
   fmt::memory_buffer out;
   fmt::format_to(std::back_inserter(out),
                  "step,cost_s,time_s,wall_s,epochs,trial,fidelity_epochs,start_s,worker,objective,"
-                 "report,architecture\n");
+                 "report,benchmark,architecture\n");
   for (const auto& r : rows) {
     fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},", r.step, r.cost_s,
                    r.time_s, r.wall_s, r.epochs, r.trial, r.fidelity_epochs, r.start_s, r.worker);
     if (!std::isnan(r.objective)) fmt::format_to(std::back_inserter(out), "{}", r.objective);
     out.push_back(',');
     if (r.report) fmt::format_to(std::back_inserter(out), "{}", *r.report);
+    out.push_back(',');
+    if (r.benchmark) fmt::format_to(std::back_inserter(out), "{}", *r.benchmark);
     fmt::format_to(std::back_inserter(out), ",{}\n", quote(r.architecture));
   }
   write_file_atomic(file(kTrajectoryFile), fmt::to_string(out));
@@ -873,6 +877,9 @@ std::vector<TrajectoryRow> RunDirectory::trajectory() const {
     r.worker = static_cast<int64_t>(number("worker", 0));
     r.objective = number("objective", std::numeric_limits<double>::quiet_NaN());
     if (!f[column["report"]].empty()) r.report = number("report", 0);
+    if (auto it = column.find("benchmark"); it != column.end() && !f[it->second].empty()) {
+      r.benchmark = number("benchmark", 0);
+    }
     r.architecture = f[column["architecture"]];
     rows.push_back(std::move(r));
   }

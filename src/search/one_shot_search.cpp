@@ -214,6 +214,12 @@ OneShotSearchResult run_one_shot_search(
     NASCPP_CHECK_DATA(completed >= 0 && completed <= common.epochs(),
                       "checkpoint '{}' has {} completed epochs, the search has {}", path, completed,
                       common.epochs());
+    // Searches before divergence detection could checkpoint NaN state.
+    const std::string bad = optimizer.non_finite_state();
+    NASCPP_CHECK_DATA(bad.empty(),
+                      "checkpoint '{}' holds non-finite {} (written by a search that diverged); "
+                      "start the search again without it",
+                      path, bad);
     logger()->info("one-shot search: resumed from '{}' after epoch {}", path, completed);
   }
 
@@ -223,54 +229,94 @@ OneShotSearchResult run_one_shot_search(
   if (options.max_epochs_per_call() > 0) {
     end = std::min(epochs, completed + options.max_epochs_per_call());
   }
+  // The architecture of the last finite state: a divergence returns it.
+  Architecture last_finite = completed > 0 ? optimizer.derive() : Architecture();
   for (int64_t epoch = completed; epoch < end; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    optimizer.new_epoch(epoch, epochs);
-    const auto train_batches =
-        batches(permutation(data.train_labels.size(0), rng), common.batch_size());
-    const auto valid_batches =
-        batches(permutation(data.valid_labels.size(0), rng), common.batch_size());
     OneShotEpochRecord record;
-    record.epoch = epoch;
-    record.learning_rate = optimizer.learning_rate();
-    for (size_t s = 0; s < train_batches.size(); ++s) {
-      const auto& ti = train_batches[s];
-      const auto& vi = valid_batches[s % valid_batches.size()];
-      const auto m = optimizer.step(
-          data.train_images.index_select(0, ti), data.train_labels.index_select(0, ti),
-          data.valid_images.index_select(0, vi), data.valid_labels.index_select(0, vi));
-      record.train_loss += m.train_loss;
-      record.train_accuracy += m.train_accuracy;
-      record.valid_loss += m.valid_loss;
-      record.valid_accuracy += m.valid_accuracy;
-      if (options.on_progress()) {
-        Progress p;
-        p.label = fmt::format("search epoch {}/{}", epoch + 1, epochs);
-        p.done = static_cast<int64_t>(s) + 1;
-        p.total = static_cast<int64_t>(train_batches.size());
-        p.elapsed_s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        p.rate = static_cast<double>(p.done) / std::max(p.elapsed_s, 1e-9);
-        p.rate_unit = "step/s";
-        p.detail = fmt::format("train acc {:.3f}", record.train_accuracy / p.done);
-        options.on_progress()(p);
+    int64_t step = 0;
+    try {
+      optimizer.new_epoch(epoch, epochs);
+      const auto train_batches =
+          batches(permutation(data.train_labels.size(0), rng), common.batch_size());
+      const auto valid_batches =
+          batches(permutation(data.valid_labels.size(0), rng), common.batch_size());
+      record.epoch = epoch;
+      record.learning_rate = optimizer.learning_rate();
+      for (size_t s = 0; s < train_batches.size(); ++s) {
+        step = static_cast<int64_t>(s) + 1;
+        const auto& ti = train_batches[s];
+        const auto& vi = valid_batches[s % valid_batches.size()];
+        const auto m = optimizer.step(
+            data.train_images.index_select(0, ti), data.train_labels.index_select(0, ti),
+            data.valid_images.index_select(0, vi), data.valid_labels.index_select(0, vi));
+        record.train_loss += m.train_loss;
+        record.train_accuracy += m.train_accuracy;
+        record.valid_loss += m.valid_loss;
+        record.valid_accuracy += m.valid_accuracy;
+        if (options.on_progress()) {
+          Progress p;
+          p.label = fmt::format("search epoch {}/{}", epoch + 1, epochs);
+          p.done = static_cast<int64_t>(s) + 1;
+          p.total = static_cast<int64_t>(train_batches.size());
+          p.elapsed_s =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          p.rate = static_cast<double>(p.done) / std::max(p.elapsed_s, 1e-9);
+          p.rate_unit = "step/s";
+          p.detail = fmt::format("train acc {:.3f}", record.train_accuracy / p.done);
+          options.on_progress()(p);
+        }
       }
+      step = 0;
+      // The steps check what they compute; this also covers state changed
+      // between steps (and batch-norm statistics), so that no checkpoint
+      // ever holds non-finite state.
+      const std::string bad = optimizer.non_finite_state();
+      if (!bad.empty()) {
+        throw DivergenceError(
+            fmt::format("optimizer '{}' diverged in epoch {}: its {} are not finite after the "
+                        "epoch's steps",
+                        optimizer.name(), epoch + 1, bad));
+      }
+      const auto steps = static_cast<double>(train_batches.size());
+      record.train_loss /= steps;
+      record.train_accuracy /= steps;
+      record.valid_loss /= steps;
+      record.valid_accuracy /= steps;
+      record.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      record.architecture = optimizer.derive();
+      record.architecture_text = space.format(record.architecture);
+      record.alpha_softmax = alpha_softmax(optimizer.supernet());
+    } catch (const DivergenceError& e) {
+      OneShotDivergence d;
+      d.epoch = epoch;
+      d.step = step;
+      d.message = e.what();
+      std::string kept;
+      if (path.empty()) {
+        kept = "no checkpoint is configured";
+      } else if (completed > 0) {
+        kept = fmt::format("checkpoint '{}' keeps the state after epoch {}", path, completed);
+      } else {
+        kept = fmt::format("no checkpoint was written (none of the {} epochs completed)", epochs);
+      }
+      logger()->warn(
+          "one-shot search stopped: {}. The diverged state is not saved: {}; the result is {}",
+          d.message, kept,
+          last_finite.empty()
+              ? std::string("no architecture (it diverged before completing an epoch)")
+              : fmt::format("the architecture derived after epoch {}: {}", completed,
+                            space.format(last_finite)));
+      result.divergence = std::move(d);
+      break;
     }
-    const auto steps = static_cast<double>(train_batches.size());
-    record.train_loss /= steps;
-    record.train_accuracy /= steps;
-    record.valid_loss /= steps;
-    record.valid_accuracy /= steps;
-    record.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    record.architecture = optimizer.derive();
-    record.architecture_text = space.format(record.architecture);
-    record.alpha_softmax = alpha_softmax(optimizer.supernet());
     if (benchmark != nullptr) {
       record.benchmark_value = benchmark->query(record.architecture, options.benchmark_metric(),
                                                 options.benchmark_dataset());
     }
     completed = epoch + 1;
+    last_finite = record.architecture;
     // The caller's record first (e.g. a results line): a kill between the
     // two leaves a record the resumed search repeats identically.
     if (on_epoch) on_epoch(record);
@@ -286,7 +332,7 @@ OneShotSearchResult run_one_shot_search(
     result.epochs.push_back(std::move(record));
   }
   result.completed_epochs = completed;
-  result.architecture = optimizer.derive();
+  result.architecture = last_finite;
   return result;
 }
 

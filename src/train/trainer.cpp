@@ -51,10 +51,11 @@ void TrainerOptions::validate() const {
   NASCPP_CHECK_CONFIG(stop_after_epochs_ >= 0,
                       "trainer stop_after_epochs must be >= 0 (0: all epochs), got {}",
                       stop_after_epochs_);
-  NASCPP_CHECK_CONFIG(batch_size_ >= 1, "train.batch_size must be at least 1, got {}", batch_size_);
-  NASCPP_CHECK_CONFIG(learning_rate_ > 0 && std::isfinite(learning_rate_),
-                      "train.learning_rate must be a finite positive number, got {}",
-                      learning_rate_);
+  NASCPP_CHECK_CONFIG(batch_size_ >= 1 && batch_size_ <= kMaxBatchSize,
+                      "train.batch_size must be in [1, {}], got {}", kMaxBatchSize, batch_size_);
+  NASCPP_CHECK_CONFIG(learning_rate_ > 0 && learning_rate_ <= kMaxFloat32,
+                      "train.learning_rate must be a positive number at most {:g} (float32), got {}",
+                      kMaxFloat32, learning_rate_);
   NASCPP_CHECK_CONFIG(min_learning_rate_ >= 0 && min_learning_rate_ <= learning_rate_,
                       "train.min_learning_rate must be in [0, learning_rate={}], got {}",
                       learning_rate_, min_learning_rate_);
@@ -62,8 +63,9 @@ void TrainerOptions::validate() const {
                       momentum_);
   NASCPP_CHECK_CONFIG(!nesterov_ || momentum_ > 0,
                       "train.nesterov needs a positive momentum, got {}", momentum_);
-  NASCPP_CHECK_CONFIG(weight_decay_ >= 0 && std::isfinite(weight_decay_),
-                      "train.weight_decay must be a finite number >= 0, got {}", weight_decay_);
+  NASCPP_CHECK_CONFIG(weight_decay_ >= 0 && weight_decay_ <= kMaxFloat32,
+                      "train.weight_decay must be a number in [0, {:g}] (float32), got {}",
+                      kMaxFloat32, weight_decay_);
   NASCPP_CHECK_CONFIG(grad_clip_ >= 0 && std::isfinite(grad_clip_),
                       "train.grad_clip must be a finite number >= 0 (0 disables), got {}",
                       grad_clip_);
@@ -223,6 +225,36 @@ CheckpointState load_checkpoint(const std::string& path, Network& network,
   return state;
 }
 
+// "" when the network's parameters and floating-point buffers (batch-norm
+// statistics) are finite, else the first part that is not. One host sync: the
+// double-precision sum of a tensor is finite exactly when its elements are
+// (a float sum cannot overflow in double).
+std::string non_finite_part(Network& network, const torch::Device& device) {
+  auto sum_all = [&device](const std::vector<torch::Tensor>& tensors) {
+    std::vector<torch::Tensor> sums;
+    for (const auto& t : tensors) {
+      if (t.defined() && t.is_floating_point()) sums.push_back(t.detach().sum(torch::kFloat64));
+    }
+    if (sums.empty()) return torch::zeros({}, torch::TensorOptions(torch::kFloat64).device(device));
+    return torch::stack(sums).sum();
+  };
+  const torch::Tensor finite =
+      torch::stack({sum_all(network.parameters()), sum_all(network.buffers())})
+          .isfinite()
+          .to(torch::kCPU);
+  const bool* ok = finite.data_ptr<bool>();
+  if (!ok[0]) return "weights";
+  if (!ok[1]) return "batch-norm statistics";
+  return "";
+}
+
+// What the last checkpoint keeps, for divergence messages.
+std::string kept_checkpoint(const std::string& path, size_t epochs_done) {
+  if (path.empty()) return "no checkpoint is configured";
+  if (epochs_done == 0) return fmt::format("no checkpoint '{}' was written yet", path);
+  return fmt::format("the checkpoint '{}' keeps epoch {}, the last finite one", path, epochs_done);
+}
+
 void rewrite_metrics_file(const std::string& path, const std::vector<EpochMetrics>& history) {
   std::string text;
   for (const auto& m : history) text += to_json_line(m) + "\n";
@@ -261,6 +293,12 @@ std::vector<EpochMetrics> Trainer::fit(Network& network, const ImageSet& train,
                         "choose another path - it is not overwritten",
                         options_.checkpoint());
     history = load_checkpoint(options_.checkpoint(), network, optimizer, print, device_).history;
+    // Trainings before divergence detection could checkpoint NaN weights.
+    const std::string bad = non_finite_part(network, device_);
+    NASCPP_CHECK_DATA(bad.empty(),
+                      "checkpoint '{}' holds non-finite {} (written by a training that "
+                      "diverged); remove it and train again",
+                      options_.checkpoint(), bad);
     logger()->info("resuming from '{}' after epoch {}/{}", options_.checkpoint(), history.size(),
                    options_.epochs());
     // Lines of epochs after the checkpoint belong to the interrupted attempt.
@@ -309,14 +347,13 @@ std::vector<EpochMetrics> Trainer::fit(Network& network, const ImageSet& train,
         }
       }
       const double loss_value = loss.item<double>();
-      NASCPP_CHECK(std::isfinite(loss_value),
-                   "training loss became {} at epoch {}, step {} (learning rate {}); "
-                   "lower the learning rate or check the data{}",
-                   loss_value, epoch + 1, step + 1, lr,
-                   options_.checkpoint().empty()
-                       ? std::string()
-                       : fmt::format("; the checkpoint '{}' keeps the last good epoch",
-                                     options_.checkpoint()));
+      if (!std::isfinite(loss_value)) {
+        throw DivergenceError(
+            fmt::format("training diverged: the training loss became {} at epoch {}, step {} "
+                        "(learning rate {}); lower the learning rate or check the data; {}",
+                        std::abs(loss_value), epoch + 1, step + 1, lr,  // no "-nan"
+                        kept_checkpoint(options_.checkpoint(), history.size())));
+      }
       loss.backward();
       if (options_.grad_clip() > 0) {
         torch::nn::utils::clip_grad_norm_(network.parameters(), options_.grad_clip());
@@ -340,6 +377,15 @@ std::vector<EpochMetrics> Trainer::fit(Network& network, const ImageSet& train,
       } else if (options_.log_every() > 0 && (step + 1) % options_.log_every() == 0) {
         logger()->info("{}", format_progress_line(p));
       }
+    }
+    // Each step checked its loss; the last update (and any NaN gradient a
+    // finite loss hid) shows in the weights: one check per epoch, before they
+    // are evaluated or checkpointed.
+    if (const std::string bad = non_finite_part(network, device_); !bad.empty()) {
+      throw DivergenceError(
+          fmt::format("training diverged: the network's {} are not finite after epoch {} "
+                      "(learning rate {}); lower the learning rate or check the data; {}",
+                      bad, epoch + 1, lr, kept_checkpoint(options_.checkpoint(), history.size())));
     }
     EpochMetrics m;
     m.epoch = epoch + 1;
@@ -395,6 +441,13 @@ EvalMetrics Trainer::evaluate(Network& network, const ImageSet& data) {
     const auto hits = topk.eq(y.unsqueeze(1));
     top1 += hits.select(1, 0).sum().item<int64_t>();
     top5 += hits.any(1).sum().item<int64_t>();
+  }
+  // Accuracies of non-finite logits (argmax of NaN) would be meaningless.
+  if (!std::isfinite(loss_sum)) {
+    throw DivergenceError(
+        fmt::format("evaluation on {} images: the loss is {}, the network's outputs are not "
+                    "finite (its weights diverged)",
+                    n, std::abs(loss_sum)));
   }
   m.images = n;
   m.loss = loss_sum / static_cast<double>(n);

@@ -341,22 +341,26 @@ TEST(CliDescribe, ImpossibleSizesNameTheOptionWithoutLibTorchFrames) {
 }
 
 // The last line of defence: a LibTorch error nascpp does not foresee reaches
-// the user as one line, without C++ stack frames, exit 1. Here: BatchNorm in
-// DARTS' auxiliary head sees one value per channel with a one-image batch.
+// the user as one line, without C++ stack frames, exit 1. Here: LibTorch's
+// allocator fails under a virtual-memory limit (a batch of 20,000 images).
+// (Until round 2 the example was BatchNorm in DARTS' auxiliary head with a
+// one-image batch, which now trains without the head: DartsNetwork tests.)
 TEST(CliErrors, AnUnforeseenLibTorchErrorIsOneLine) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
+#endif
+#endif
   const auto r = run_command(
-      cli_path() +
-      " -q evaluate --set search_space.name=darts --set search_space.channels=2 --set "
-      "search_space.layers=3 --set train.batch_size=1 --set train.train_limit=1 --set "
-      "train.eval_limit=1 --arch \"Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
-      "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), "
-      "('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], "
-      "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', "
-      "1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
-      "reduce_concat=[2, 3, 4, 5])\"");
+      "bash -c \"ulimit -v 3000000; OMP_NUM_THREADS=1 exec timeout 120 " + cli_path() +
+      " -q --threads 1 evaluate --set train.batch_size=20000 --set train.train_limit=20000 --set "
+      "train.eval_limit=10 --arch " + kArch + "\"");
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("nascpp: error: Expected more than 1 value per channel when training"),
-            std::string::npos)
+  EXPECT_NE(r.output.find("nascpp: error: [enforce fail at alloc_cpu.cpp:"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("DefaultCPUAllocator: can't allocate memory"), std::string::npos)
       << r.output;
   EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;

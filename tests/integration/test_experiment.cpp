@@ -21,7 +21,9 @@
 #include "nascpp/core/error.h"
 #include "nascpp/core/io.h"
 #include "nascpp/report.h"
+#include "nascpp/run_directory.h"
 #include "support/experiment_support.h"
+#include "support/log_capture.h"
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -210,6 +212,134 @@ TEST(Experiment, OneShotRunKilledAtARandomMomentResumesExactly) {
   EXPECT_TRUE(read_summary(killed).has_final);
 }
 
+// A tiny one-shot search on Fashion-MNIST (2 epochs, 2 steps each).
+ConfigNode tiny_one_shot(const std::string& optimizer) {
+  auto cfg = ConfigNode::load_file(examples("search_nb201_" + optimizer + ".yaml"));
+  cfg.apply_override("benchmark.required=false");
+  cfg.apply_override("search.train_limit=256");
+  cfg.apply_override("optimizer.epochs=2");
+  return cfg;
+}
+
+TEST(Experiment, ADivergedOneShotSearchIsAResultWithStatusDiverged) {
+  // The first step moves the weights to about 1e30; the second's activations
+  // overflow. The run used to go on with NaN alphas, checkpoint them and report
+  // "complete" with an all-none architecture.
+  test::TempDir tmp;
+  auto cfg = tiny_one_shot("darts");
+  cfg.apply_override("optimizer.learning_rate=1e30");
+  cfg.apply_override("optimizer.min_learning_rate=1e29");
+  cfg.apply_override("final={train: {epochs: 1, train_limit: 64, batch_size: 32, log_every: 0}}");
+  test::LogCapture log;
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_EQ(s.status, "diverged");
+  EXPECT_EQ(s.stop_reason, "diverged");
+  EXPECT_EQ(s.steps, 0);
+  EXPECT_EQ(s.architecture, "");
+  EXPECT_NE(s.status_reason.find("optimizer 'darts' diverged at epoch 1, step 2: "),
+            std::string::npos)
+      << s.status_reason;
+  EXPECT_NE(s.status_reason.find("no epoch completed"), std::string::npos) << s.status_reason;
+  EXPECT_FALSE(s.has_final);
+  EXPECT_TRUE(s.benchmark.empty());
+  EXPECT_FALSE(fs::exists(tmp.file("run/checkpoints/search.ckpt")));
+  EXPECT_TRUE(read_complete_lines(tmp.file("run/results.jsonl")).empty());
+  EXPECT_EQ(log.count("final training skipped: the search diverged"), 1) << log.text();
+  EXPECT_EQ(
+      log.count(
+          "[warning] one-shot search stopped: optimizer 'darts' diverged at epoch 1, step 2: "),
+      1)
+      << log.text();
+  // summary.json says so and reads back; a resume returns it as it is.
+  const Json j = Json::parse(read_file(tmp.file("run/summary.json")));
+  EXPECT_EQ(j.at("status"), "diverged");
+  EXPECT_EQ(j.at("status_reason"), s.status_reason);
+  EXPECT_FALSE(j.contains("final"));
+  const auto stored = read_summary(tmp.file("run"));
+  EXPECT_EQ(stored.status, "diverged");
+  EXPECT_EQ(stored.status_reason, s.status_reason);
+  const auto resumed =
+      run_experiment(ConfigNode(), ExperimentOptions().run_dir(tmp.file("run")).resume(true));
+  EXPECT_EQ(resumed.status, "diverged");
+}
+
+TEST(Experiment, ADivergedFinalTrainingIsRecordedInsteadOfATestAccuracy) {
+  test::TempDir tmp;
+  auto cfg = tiny_one_shot("gdas");
+  cfg.apply_override(
+      "final={train: {epochs: 1, train_limit: 64, batch_size: 32, log_every: 0, "
+      "learning_rate: 1e30}}");
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_EQ(s.status, "diverged");
+  EXPECT_EQ(s.stop_reason, "epochs");
+  EXPECT_EQ(s.steps, 2);
+  EXPECT_FALSE(s.architecture.empty());
+  EXPECT_NE(s.status_reason.find("the final training of " + s.architecture + " diverged"),
+            std::string::npos)
+      << s.status_reason;
+  EXPECT_NE(s.status_reason.find("checkpoints/final.ckpt"), std::string::npos) << s.status_reason;
+  EXPECT_FALSE(s.has_final);
+  const Json j = Json::parse(read_file(tmp.file("run/summary.json")));
+  EXPECT_EQ(j.at("status"), "diverged");
+  EXPECT_FALSE(j.contains("final"));
+}
+
+TEST(Experiment, ACompleteRunSaysSo) {
+  test::TempDir tmp;
+  auto cfg = tiny_one_shot("darts");
+  cfg.apply_override("optimizer.epochs=1");
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_EQ(s.status, "complete");
+  EXPECT_EQ(s.status_reason, "");
+  const Json j = Json::parse(read_file(tmp.file("run/summary.json")));
+  EXPECT_EQ(j.at("status"), "complete");
+  EXPECT_FALSE(j.contains("status_reason"));
+  EXPECT_EQ(read_summary(tmp.file("run")).status, "complete");
+}
+
+TEST(Report, WarnsAboutDivergedRuns) {
+  test::TempDir tmp;
+  auto ok = tiny_one_shot("darts");
+  ok.apply_override("optimizer.epochs=1");
+  run_experiment(ok, ExperimentOptions().run_dir(tmp.file("runs/ok")));
+  auto bad = tiny_one_shot("darts");
+  bad.apply_override("optimizer.learning_rate=1e30");
+  bad.apply_override("optimizer.min_learning_rate=1e29");
+  run_experiment(bad, ExperimentOptions().run_dir(tmp.file("runs/bad")));
+  const auto report = make_report({tmp.file("runs")}, ReportOptions());
+  ASSERT_EQ(report.groups.size(), 1u);
+  EXPECT_EQ(report.groups[0].runs, 1);  // the diverged run has nothing to count
+  bool warned = false;
+  for (const auto& w : report.warnings) {
+    warned = warned ||
+             (w.find(tmp.file("runs/bad") + "' ended with status 'diverged' (optimizer "
+                                            "'darts' diverged at epoch 1") != std::string::npos);
+  }
+  EXPECT_TRUE(warned) << ::testing::PrintToString(report.warnings);
+}
+
+TEST(RunCommand, ADivergedSearchExitsZeroWithAWarningAndLogsWhatDiverged) {
+  test::TempDir tmp;
+  const std::string dir = tmp.file("run");
+  const auto r = test::run_command(
+      test::cli_path() + " --threads 1 run " + examples("search_nb201_gdas.yaml") +
+      " --set benchmark.required=false --set search.train_limit=256 --set optimizer.epochs=2"
+      " --set optimizer.learning_rate=1e30 --set optimizer.min_learning_rate=1e29 --out '" +
+      dir + "' 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("status: diverged: optimizer 'gdas' diverged at epoch 1, step 2: "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("architecture: none\n"), std::string::npos) << r.output;
+  const std::string run_log = read_file(dir + "/run.log");
+  EXPECT_NE(
+      run_log.find(
+          "[warning] one-shot search stopped: optimizer 'gdas' diverged at epoch 1, step 2: "),
+      std::string::npos)
+      << run_log;
+  EXPECT_NE(run_log.find("no checkpoint was written"), std::string::npos) << run_log;
+}
+
 TEST(Report, SummarisesSeedsBesideRandomSearch) {
   NASCPP_REQUIRE_DATA_DIR();
   test::TempDir tmp;
@@ -268,6 +398,49 @@ TEST(Report, SummarisesSeedsBesideRandomSearch) {
                            "holds no run");
 }
 
+// A multi-fidelity incumbent evaluated at 12 epochs has a 12-epoch test
+// accuracy; the report compares methods by the architecture's full-training
+// value (the benchmark: section), over the runs and along the anytime curve.
+TEST(Report, MultiFidelityRunsAreComparedAtFullTraining) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  std::map<std::string, std::vector<double>> values;
+  bool low_fidelity_incumbent = false;
+  for (const std::string opt : {"random_search", "hyperband"}) {
+    for (uint64_t seed = 0; seed < 3; ++seed) {
+      auto cfg = tabular_config("hyperband", 40, seed);
+      cfg.apply_override("optimizer={name: " + opt + "}");
+      const std::string dir = tmp.file("runs/" + opt + "/seed-" + std::to_string(seed));
+      const auto s = run_experiment(cfg, ExperimentOptions().run_dir(dir));
+      ASSERT_EQ(s.benchmark_report, "cifar10/test_acc");
+      ASSERT_EQ(s.benchmark.count("cifar10/test_acc"), 1u);
+      values[opt].push_back(s.benchmark.at("cifar10/test_acc"));
+      // Every trajectory row carries its incumbent's full-training value;
+      // rows with a 12-epoch incumbent differ from its 12-epoch test accuracy.
+      const auto rows = RunDirectory::open_read_only(dir)->trajectory();
+      ASSERT_FALSE(rows.empty());
+      std::map<std::string, double> by_arch;
+      for (const auto& row : rows) {
+        ASSERT_TRUE(row.benchmark.has_value()) << dir << " step " << row.step;
+        auto [it, fresh] = by_arch.emplace(row.architecture, *row.benchmark);
+        EXPECT_EQ(it->second, *row.benchmark) << row.architecture;
+        if (row.report && *row.report != *row.benchmark) low_fidelity_incumbent = true;
+      }
+      EXPECT_EQ(*rows.back().benchmark, s.benchmark.at("cifar10/test_acc"));
+    }
+  }
+  EXPECT_TRUE(low_fidelity_incumbent) << "no hyperband run had a 12-epoch incumbent";
+  const auto report = make_report({tmp.file("runs")}, ReportOptions());
+  ASSERT_EQ(report.groups.size(), 2u);
+  for (const auto& g : report.groups) {
+    EXPECT_EQ(g.metric, "cifar10/test_acc") << g.optimizer;
+    const auto& v = values[g.optimizer];
+    EXPECT_NEAR(g.mean, (v[0] + v[1] + v[2]) / 3.0, 1e-9) << g.optimizer;
+  }
+  ASSERT_TRUE(report.groups[1].vs_random_search.has_value());
+  EXPECT_TRUE(report.warnings.empty()) << report.warnings[0];
+}
+
 // One corrupt run made `nascpp report` fail as a whole.
 TEST(Report, ReportsTheReadableRunsAndNamesTheBadOnes) {
   NASCPP_REQUIRE_DATA_DIR();
@@ -291,7 +464,7 @@ TEST(Report, ReportsTheReadableRunsAndNamesTheBadOnes) {
   std::map<std::string, std::string> why;
   for (const auto& s : report.skipped) why[s.dir] = s.reason;
   EXPECT_NE(why[seed_dir(1)].find("summary.json' is not valid JSON"), std::string::npos);
-  EXPECT_NE(why[seed_dir(2)].find("trajectory.csv' line 12: 2 fields, the header has 12"), std::string::npos)
+  EXPECT_NE(why[seed_dir(2)].find("trajectory.csv' line 12: 2 fields, the header has 13"), std::string::npos)
       << why[seed_dir(2)];
   EXPECT_NE(why[seed_dir(3)].find("pareto.csv' line 2: malformed number"), std::string::npos)
       << why[seed_dir(3)];

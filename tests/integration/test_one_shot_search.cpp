@@ -8,8 +8,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 
 #include "benchmarks/nasbench201/nasbench201_benchmark.h"
@@ -19,6 +21,7 @@
 #include "optimizers/darts/darts.h"
 #include "optimizers/gdas/gdas.h"
 #include "search_spaces/nasbench201/nasbench201.h"
+#include "support/log_capture.h"
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -123,6 +126,151 @@ TEST_P(OneShotResume, ResumedSearchIsBitIdenticalToAnUninterruptedOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, OneShotResume, ::testing::Values("darts", "gdas"));
+
+// A search that turns an architecture parameter into NaN during the second
+// step of epoch `poison_epoch` (0-based), as a divergence in a later epoch would.
+OneShotSearchOptions poisoning(OneShotSearchOptions options, OneShotOptimizer& optimizer,
+                               int64_t poison_epoch, int64_t epochs) {
+  const std::string label = fmt::format("search epoch {}/{}", poison_epoch + 1, epochs);
+  return options.on_progress([&optimizer, label](const Progress& p) {
+    if (p.label == label && p.done == 1) {
+      torch::NoGradGuard no_grad;
+      optimizer.supernet().arch_parameters()[0][1][2].fill_(
+          std::numeric_limits<float>::quiet_NaN());
+    }
+  });
+}
+
+class OneShotDiverged : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OneShotDiverged, NanInALaterEpochStopsTheSearchAndKeepsTheLastFiniteCheckpoint) {
+  const std::string method = GetParam();
+  const RandomImages data(96, 1, 8, 4, 21);
+  const auto space = tiny_space();
+  test::TempDir dir;
+  const std::string ckpt = dir.file("search.ckpt");
+  const auto options = OneShotSearchOptions().seed(5).checkpoint_path(ckpt);
+
+  auto straight = make(method, 3);
+  const auto full = run_one_shot_search(space, *straight, data,
+                                        OneShotSearchOptions(options).checkpoint_path(""));
+
+  auto poisoned = make(method, 3);
+  std::vector<OneShotEpochRecord> records;
+  test::LogCapture log;
+  const auto result =
+      run_one_shot_search(space, *poisoned, data, poisoning(options, *poisoned, 1, 3), nullptr,
+                          [&](const OneShotEpochRecord& r) { records.push_back(r); });
+  ASSERT_TRUE(result.diverged());
+  const auto& d = *result.divergence;
+  EXPECT_EQ(d.epoch, 1);
+  EXPECT_EQ(d.step, 2);
+  // DARTS' softmax makes the validation loss NaN; GDAS' sampler refuses
+  // NaN parameters first.
+  EXPECT_NE(d.message.find("optimizer '" + method + "' diverged at epoch 2, step 2: " +
+                           (method == "darts" ? "the validation loss is nan"
+                                              : "the Gumbel-softmax probabilities are not finite: "
+                                                "the architecture parameters hold NaN")),
+            std::string::npos)
+      << d.message;
+  // The diverged epoch is neither recorded nor checkpointed; the result is
+  // the first epoch's architecture.
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(result.epochs.size(), 1u);
+  EXPECT_EQ(result.completed_epochs, 1);
+  EXPECT_EQ(result.architecture, records[0].architecture);
+  EXPECT_FALSE(result.architecture.empty());
+  EXPECT_EQ(
+      log.count("one-shot search stopped: optimizer '" + method + "' diverged at epoch 2, step 2"),
+      1)
+      << log.text();
+  EXPECT_EQ(log.count("checkpoint '" + ckpt + "' keeps the state after epoch 1"), 1) << log.text();
+
+  // The checkpoint is epoch 1's: resuming without the poison ends exactly as
+  // the uninterrupted search.
+  auto resumed = make(method, 3);
+  const auto rest =
+      run_one_shot_search(space, *resumed, data, OneShotSearchOptions(options).resume(true));
+  EXPECT_FALSE(rest.diverged());
+  ASSERT_EQ(rest.epochs.size(), 2u);
+  EXPECT_EQ(rest.epochs[0].epoch, 1);
+  EXPECT_EQ(rest.architecture, full.architecture);
+  expect_same_state(straight->supernet(), resumed->supernet());
+}
+
+TEST_P(OneShotDiverged, DivergingInTheFirstEpochLeavesNoCheckpointAndNoArchitecture) {
+  const std::string method = GetParam();
+  const RandomImages data(96, 1, 8, 4, 22);
+  const auto space = tiny_space();
+  test::TempDir dir;
+  const std::string ckpt = dir.file("search.ckpt");
+  auto optimizer = make(method, 3);
+  test::LogCapture log;
+  const auto result = run_one_shot_search(
+      space, *optimizer, data,
+      poisoning(OneShotSearchOptions().seed(6).checkpoint_path(ckpt), *optimizer, 0, 3));
+  ASSERT_TRUE(result.diverged());
+  EXPECT_EQ(result.divergence->epoch, 0);
+  EXPECT_EQ(result.completed_epochs, 0);
+  EXPECT_TRUE(result.epochs.empty());
+  EXPECT_TRUE(result.architecture.empty());
+  EXPECT_FALSE(std::filesystem::exists(ckpt));
+  EXPECT_EQ(log.count("no checkpoint was written"), 1) << log.text();
+  EXPECT_EQ(log.count("the result is no architecture"), 1) << log.text();
+}
+
+TEST_P(OneShotDiverged, HugeLearningRateStopsTheSearchInsteadOfReportingNanAlphas) {
+  const std::string method = GetParam();
+  const RandomImages data(96, 1, 8, 4, 23);
+  const auto space = tiny_space();
+  auto common = tiny_common(3).learning_rate(1e30).min_learning_rate(1e29);
+  std::unique_ptr<OneShotOptimizer> optimizer;
+  if (method == "gdas") {
+    optimizer = std::make_unique<GdasOptimizer>(GdasOptions().common(common));
+  } else {
+    optimizer = std::make_unique<DartsOptimizer>(DartsOptions().common(common));
+  }
+  std::vector<OneShotEpochRecord> records;
+  const auto result =
+      run_one_shot_search(space, *optimizer, data, OneShotSearchOptions().seed(7), nullptr,
+                          [&](const OneShotEpochRecord& r) { records.push_back(r); });
+  ASSERT_TRUE(result.diverged());
+  EXPECT_LT(result.completed_epochs, 3);
+  EXPECT_EQ(records.size(), static_cast<size_t>(result.completed_epochs));
+  for (const auto& r : records) {
+    for (const auto& rows : r.alpha_softmax) {
+      for (const auto& row : rows) {
+        for (double p : row) EXPECT_TRUE(std::isfinite(p));
+      }
+    }
+  }
+}
+
+TEST_P(OneShotDiverged, ResumingFromACheckpointWithNonFiniteStateIsADataError) {
+  // Searches before divergence detection checkpointed NaN state; here a
+  // callback poisons the state just before the checkpoint is written.
+  const std::string method = GetParam();
+  const RandomImages data(64, 1, 8, 4, 24);
+  const auto space = tiny_space();
+  test::TempDir dir;
+  const std::string ckpt = dir.file("search.ckpt");
+  auto first = make(method, 2);
+  run_one_shot_search(
+      space, *first, data,
+      OneShotSearchOptions().seed(8).checkpoint_path(ckpt).max_epochs_per_call(1), nullptr,
+      [&](const OneShotEpochRecord&) {
+        torch::NoGradGuard no_grad;
+        first->supernet().arch_parameters()[0].fill_(std::numeric_limits<float>::infinity());
+      });
+  ASSERT_TRUE(std::filesystem::exists(ckpt));
+  auto second = make(method, 2);
+  NASCPP_EXPECT_THROW_WITH(
+      run_one_shot_search(space, *second, data,
+                          OneShotSearchOptions().seed(8).checkpoint_path(ckpt).resume(true)),
+      DataError, "checkpoint '" + ckpt + "' holds non-finite architecture parameters");
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, OneShotDiverged, ::testing::Values("darts", "gdas"));
 
 TEST(OneShotSearch, RecordsEveryEpochWithItsDerivedArchitecture) {
   const RandomImages data(64, 1, 8, 4, 12);

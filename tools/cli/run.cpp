@@ -58,19 +58,23 @@ std::function<void(const Progress&)> progress_reporter(std::shared_ptr<ProgressB
 }
 
 void print_summary(const std::string& dir, const ExperimentSummary& s) {
+  std::cout << "run: " << dir << "\n";
+  // A diverged run is a result (exit status 0), but never a quiet one.
   if (s.status != "complete") {
-    std::cout << "run: " << dir << "\n"
-              << "status: " << s.status << ": " << s.status_reason << "\n";
-    if (s.architecture.empty()) return;
+    std::cout << "status: " << s.status << ": " << s.status_reason << "\n";
   }
-  std::cout << "run: " << dir << "\n"
-            << "search: " << s.optimizer << " in " << s.search_space << " on " << s.dataset
+  std::cout << "search: " << s.optimizer << " in " << s.search_space << " on " << s.dataset
             << " (seed " << s.seed << "), " << s.steps << " steps, stopped by " << s.stop_reason
-            << "\n"
-            << "architecture: " << s.architecture << "\n"
-            << fmt::format("{}: {:.2f}", s.objective_name, s.objective);
-  if (s.report_value && s.report_metric != s.objective_name) std::cout << fmt::format("  {}: {:.2f}", s.report_metric, *s.report_value);
-  std::cout << "\n";
+            << "\n";
+  if (s.architecture.empty()) {
+    std::cout << "architecture: none\n";
+  } else {
+    std::cout << "architecture: " << s.architecture << "\n"
+              << fmt::format("{}: {:.2f}", s.objective_name, s.objective);
+    if (s.report_value && s.report_metric != s.objective_name)
+      std::cout << fmt::format("  {}: {:.2f}", s.report_metric, *s.report_value);
+    std::cout << "\n";
+  }
   for (const auto& [key, value] : s.benchmark) {
     std::cout << fmt::format("benchmark {}: {:.2f}\n", key, value);
   }

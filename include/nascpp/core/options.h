@@ -17,3 +17,16 @@
                                                                   \
  private:                                                         \
   T name##_
+
+#include <cstdint>
+
+namespace nascpp {
+
+/// Limits that option checks share. Training runs in float32: a learning
+/// rate or weight decay above float's largest value cannot be converted
+/// (LibTorch fails inside the optimizer step). A batch is at most 2^31
+/// examples, so index arithmetic on batch boundaries never overflows.
+constexpr double kMaxFloat32 = 3.4028234663852886e38;
+constexpr int64_t kMaxBatchSize = int64_t{1} << 31;
+
+}  // namespace nascpp

@@ -20,6 +20,10 @@
 /// sets it) every trial leaves a checkpoint there, and a trial that continues
 /// another starts from that one's checkpoint and pays only the extra epochs:
 /// the same weights as one training straight through.
+///
+/// Every error of an evaluation names the trial and its architecture and
+/// keeps its type: a training that diverges is a `DivergenceError`, which
+/// the search records as a failed evaluation.
 
 #include <memory>
 #include <string>

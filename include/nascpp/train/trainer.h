@@ -116,12 +116,21 @@ class Trainer {
   /// Trains `network` on `train` and, when `valid` is given, evaluates it on
   /// `valid` after every epoch; calls `on_epoch` after every epoch (after the
   /// checkpoint is written). Returns every epoch's metrics, including those of
-  /// epochs restored from a checkpoint. A non-finite loss throws an Error
-  /// naming the epoch and step; the last checkpoint stays as it was.
+  /// epochs restored from a checkpoint.
+  ///
+  /// Divergence: a non-finite training loss (checked every step, from the
+  /// value the step reads anyway) or non-finite weights or batch-norm
+  /// statistics (one fused check per epoch, before the epoch is evaluated,
+  /// recorded or checkpointed) throw a DivergenceError naming what diverged,
+  /// the epoch and step, and the checkpoint that keeps the last finite epoch
+  /// (it is not overwritten). Resuming from a checkpoint that holds
+  /// non-finite weights is a DataError.
   std::vector<EpochMetrics> fit(Network& network, const ImageSet& train,
                                 const ImageSet* valid = nullptr,
                                 const std::function<void(const EpochMetrics&)>& on_epoch = {});
   /// Loss, top-1 and top-5 accuracy on `data`, in eval mode without gradients.
+  /// DivergenceError when the network's outputs are not finite (accuracies
+  /// of NaN logits would be meaningless).
   EvalMetrics evaluate(Network& network, const ImageSet& data);
   const TrainerOptions& options() const { return options_; }
 

@@ -76,7 +76,7 @@ TEST(BatchLoader, LimitAbandonAndErrors) {
   const auto full = epoch(loader, 1);  // abandoning epoch 0 midway is fine
   EXPECT_EQ(full.size(), 3u);
   NASCPP_EXPECT_THROW_WITH(BatchLoader(set, {0.0}, {1.0}, LoaderOptions().batch_size(0)),
-                           ConfigError, "batch_size must be at least 1, got 0");
+                           ConfigError, "batch_size must be in [1, 2147483648], got 0");
   NASCPP_EXPECT_THROW_WITH(BatchLoader(set, {0.0, 0.0}, {1.0, 1.0}, LoaderOptions()), Error,
                            "normalisation has 2 channels but the images have 1");
   BatchLoader unstarted(set, {0.0}, {1.0}, LoaderOptions());

@@ -112,6 +112,36 @@ TEST(TrainingEvaluator, AContinuedTrialEqualsTrainingStraightThrough) {
                            "between 1 and 4 epochs");
 }
 
+// A diverged training is the candidate's failure, not the run's: a failed
+// result whose reason names the architecture and where it diverged.
+TEST(TrainingEvaluator, ADivergedTrainingIsAFailedResultNamingTheArchitecture) {
+  auto data = std::make_shared<TinyDataset>();
+  // The first step moves the weights to about 1e30: the training diverges.
+  TrainingEvaluator eval(
+      small_space(), data,
+      TrainingEvaluatorOptions().trainer(
+          TrainerOptions().epochs(1).batch_size(50).learning_rate(1e30).log_every(0)));
+  const std::string text =
+      "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
+  Rng rng(6);
+  const auto r = eval.evaluate(small_space()->parse(text), Fidelity(), rng);
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.rfind(
+                "training evaluator: architecture '" + text + "' (1 epochs): training diverged", 0),
+            0u)
+      << r.failure;
+  EXPECT_NE(r.failure.find("at epoch 1"), std::string::npos) << r.failure;
+  EXPECT_EQ(r.objective, -std::numeric_limits<double>::infinity());
+}
+
+TEST(TrainingEvaluator, ErrorsNameTheArchitectureAndKeepTheirType) {
+  auto data = std::make_shared<TinyDataset>();
+  TrainingEvaluator eval(small_space(), data, TrainingEvaluatorOptions());
+  Rng rng(7);
+  NASCPP_EXPECT_THROW_WITH(eval.evaluate(Architecture("toy", {1, 2}), Fidelity(), rng), ConfigError,
+                           "training evaluator: architecture: ");
+}
+
 TEST(TrainingEvaluator, BadOptionsAreConfigErrors) {
   auto data = std::make_shared<TinyDataset>();
   NASCPP_EXPECT_THROW_WITH(

@@ -9,6 +9,7 @@
 #include "nascpp/registries.h"
 #include "optimizers/predictors/mlp_ensemble.h"
 #include "search_spaces/nasbench201/nasbench201.h"
+#include "support/log_capture.h"
 #include "support/test_support.h"
 #include "support/toy_space.h"
 
@@ -143,6 +144,120 @@ TEST(Bananas, AcquisitionFunctionsAllRun) {
     }
     EXPECT_EQ(b.rounds(), 3) << acq;
   }
+}
+
+// The oracle, except that candidates whose first position is 0 get a NaN
+// prediction (a partly diverged predictor); says so in its fit warning.
+class HalfNanPredictor : public OraclePredictor {
+ public:
+  using OraclePredictor::OraclePredictor;
+  std::vector<Prediction> predict(const FeatureMatrix& x) const override {
+    auto out = OraclePredictor::predict(x);
+    for (size_t i = 0; i < x.rows; ++i) {
+      if (x.row(i)[0] > 0.5f) out[i].mean = std::numeric_limits<double>::quiet_NaN();
+    }
+    return out;
+  }
+  std::string fit_warning() const override { return "half of it diverged"; }
+};
+
+TEST(Bananas, NanPredictionsRankAfterTheFiniteOnesAndAreReported) {
+  auto space = std::make_shared<test::ToySpace>();
+  Rng rng(12);
+  int fits = 0;
+  Bananas bananas(BananasOptions().num_init(4).k(4).acquisition("exploit_only"),
+                  std::make_unique<HalfNanPredictor>(&fits));
+  bananas.attach(space, &rng);
+  test::ToyEvaluator eval;
+  test::LogCapture log;
+  std::vector<Architecture> round;
+  for (int i = 0; i < 8; ++i) {
+    const Trial a_trial = *bananas.ask();
+    const Architecture a = a_trial.arch;
+    if (i >= 4) round.push_back(a);
+    bananas.tell(a_trial, eval.evaluate(a, Fidelity(), rng));
+  }
+  EXPECT_EQ(fits, 1);
+  // Finite predictions come first, best first; NaN ones only after them.
+  bool seen_nan = false;
+  double previous = 1e9;
+  for (const auto& a : round) {
+    const bool nan = a.encoding()[0] == 0;
+    EXPECT_FALSE(seen_nan && !nan) << "a finite prediction ranked after a NaN one";
+    if (!nan) {
+      EXPECT_LE(test::ToyEvaluator::score(a), previous);
+      previous = test::ToyEvaluator::score(a);
+    }
+    seen_nan = seen_nan || nan;
+  }
+  EXPECT_EQ(log.count("[warning] optimizer 'bananas', round 1: predictor 'oracle': half of it "
+                      "diverged"),
+            1)
+      << log.text();
+}
+
+TEST(Bananas, ADivergedPredictorIsReportedOncePerFitAndTheSearchGoesOn) {
+  // A predictor learning rate of 1e30 makes every ensemble member's weights
+  // overflow: the rounds pick among the candidates at random instead of
+  // ranking by NaN predictions, and say so.
+  auto space = std::make_shared<NasBench201Space>();
+  Rng rng(13);
+  auto cfg = ConfigNode::parse(
+      "num_init: 4\nk: 4\npredictor: {epochs: 5, num_layers: 2, learning_rate: 1e30}\n");
+  auto opt = Bananas::from_config(cfg);
+  cfg.finish();
+  auto& b = dynamic_cast<Bananas&>(*opt);
+  b.attach(space, &rng);
+  test::LogCapture log;
+  std::set<Architecture> seen;
+  for (int i = 0; i < 16; ++i) {
+    const Trial a_trial = *b.ask();
+    const Architecture a = a_trial.arch;
+    EXPECT_NO_THROW(space->validate(a));
+    EXPECT_TRUE(seen.insert(a).second) << "repeated proposal";
+    b.tell(a_trial, test::result_of(static_cast<double>(a.hash() % 97), 1.0));
+  }
+  EXPECT_EQ(b.rounds(), 3);
+  const auto& mlp = dynamic_cast<const MlpEnsemble&>(b.predictor());
+  EXPECT_EQ(mlp.diverged_members(), 3);
+  EXPECT_EQ(log.count("[warning] optimizer 'bananas', round"), 3) << log.text();
+  EXPECT_EQ(log.count("predictor 'mlp_ensemble': 3 of 3 ensemble members diverged in training"), 3)
+      << log.text();
+  EXPECT_EQ(log.count("proposals are drawn at random from the candidates"), 3) << log.text();
+}
+
+TEST(MlpEnsemble, DivergedMembersAreDroppedAndReported) {
+  FeatureMatrix x;
+  std::vector<double> y;
+  for (int i = 0; i < 8; ++i) {
+    const float a = i & 1, b = (i >> 1) & 1;
+    x.append({a, b, 1.0f});
+    y.push_back(50 + 10 * a - 5 * b);
+  }
+  Rng rng(14);
+  MlpEnsemble sane(MlpEnsembleOptions().num_layers(3).epochs(20));
+  sane.fit(x, y, rng);
+  EXPECT_EQ(sane.diverged_members(), 0);
+  EXPECT_EQ(sane.fit_warning(), "");
+  MlpEnsemble mlp(MlpEnsembleOptions().num_layers(3).epochs(20).learning_rate(1e30));
+  mlp.fit(x, y, rng);
+  EXPECT_EQ(mlp.diverged_members(), 3);
+  EXPECT_TRUE(mlp.predict_members(x).empty());
+  EXPECT_NE(mlp.fit_warning().find("3 of 3 ensemble members diverged in training"),
+            std::string::npos)
+      << mlp.fit_warning();
+  EXPECT_NE(mlp.fit_warning().find("learning_rate 1e+30"), std::string::npos) << mlp.fit_warning();
+  for (const auto& p : mlp.predict(x)) EXPECT_TRUE(std::isnan(p.mean));
+  // A later sane fit clears the warning.
+  MlpEnsemble again(MlpEnsembleOptions().num_layers(3).epochs(20));
+  again.fit(x, y, rng);
+  EXPECT_EQ(again.fit_warning(), "");
+  auto cfg = ConfigNode::parse("regularization: .inf\n");
+  NASCPP_EXPECT_THROW_WITH(MlpEnsembleOptions::from_config(cfg), ConfigError,
+                           "config key 'regularization': expected a finite number, got '.inf'");
+  NASCPP_EXPECT_THROW_WITH(
+      MlpEnsembleOptions().regularization(std::numeric_limits<double>::infinity()).validate(),
+      ConfigError, "regularization must be a finite number >= 0, got inf");
 }
 
 TEST(MlpEnsemble, FitsALinearFunctionOfBinaryFeatures) {

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 #include "nascpp/core/random.h"
@@ -257,6 +259,119 @@ TEST(DartsOptimizer, FiniteDifferenceEpsilonIsValidated) {
                            ConfigError, "finite_difference_epsilon");
   auto cfg = ConfigNode::parse("finite_difference_epsilon: -1\n");
   NASCPP_EXPECT_THROW_WITH(DartsOptions::from_config(cfg), ConfigError, "-1");
+  // 1e-300 rounded away in the weights and the factor xi / (2 eps) overflowed:
+  // 0 * inf made the architecture gradient NaN, silently.
+  auto tiny = ConfigNode::parse("second_order: true\nfinite_difference_epsilon: 1e-300\n");
+  NASCPP_EXPECT_THROW_WITH(DartsOptions::from_config(tiny), ConfigError,
+                           "finite_difference_epsilon must be a finite number >= 2.22");
+  NASCPP_EXPECT_THROW_WITH(DartsOptions::from_config(tiny), ConfigError, "got 1e-300");
+  auto infinite = ConfigNode::parse("finite_difference_epsilon: .inf\n");
+  NASCPP_EXPECT_THROW_WITH(DartsOptions::from_config(infinite), ConfigError,
+                           "config key 'finite_difference_epsilon': expected a finite number, got "
+                           "'.inf'");
+  NASCPP_EXPECT_THROW_WITH(
+      DartsOptions().finite_difference_epsilon(std::numeric_limits<double>::infinity()).validate(),
+      ConfigError, "got inf");
+  EXPECT_DOUBLE_EQ(DartsOptions::min_finite_difference_epsilon(torch::kFloat64),
+                   10 * std::numeric_limits<double>::epsilon());
+  EXPECT_DOUBLE_EQ(DartsOptions::min_finite_difference_epsilon(torch::kFloat32),
+                   10 * double(std::numeric_limits<float>::epsilon()));
+}
+
+TEST(DartsOptimizer, FiniteDifferenceEpsilonIsCheckedAgainstTheSupernetsPrecision) {
+  // 1e-7 resolves double weights (the exact-gradient tests use 1e-6) but is
+  // below float's rounding unit: attaching a float supernet is a ConfigError.
+  const auto options = DartsOptions().second_order(true).finite_difference_epsilon(1e-7);
+  seed_torch(12);
+  auto float_net = TinySupernet(1, 4, 3);
+  DartsOptimizer darts(options);
+  NASCPP_EXPECT_THROW_WITH(darts.attach(float_net.ptr()), ConfigError,
+                           "finite_difference_epsilon 1e-07 is too small for the supernet's Float "
+                           "weights: the second-order finite difference needs at least 1.19");
+  auto double_net = TinySupernet(1, 4, 3);
+  double_net->to(torch::kFloat64);
+  DartsOptimizer ok(options);
+  EXPECT_NO_THROW(ok.attach(double_net.ptr()));
+  // First order does not use it.
+  DartsOptimizer first(DartsOptions().finite_difference_epsilon(1e-7));
+  EXPECT_NO_THROW(first.attach(float_net.ptr()));
+}
+
+// The message of a step's divergence ("" and a failure when it did not diverge).
+std::string step_divergence(DartsOptimizer& darts, const test::TinyBatch& b) {
+  try {
+    darts.step(b.images, b.labels, b.images, b.labels);
+  } catch (const DivergenceError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the step did not diverge";
+  return "";
+}
+
+TEST(DartsOptimizer, ANanArchitectureParameterStopsTheNextStep) {
+  for (const bool second_order : {false, true}) {
+    seed_torch(13);
+    auto net = TinySupernet(1, 4, 3);
+    DartsOptimizer darts(DartsOptions().second_order(second_order));
+    darts.attach(net.ptr());
+    darts.new_epoch(2, 4);
+    const auto b = tiny_batch(6, 1, 8, 3);
+    darts.step(b.images, b.labels, b.images, b.labels);
+    std::vector<torch::Tensor> weights;
+    for (const auto& w : net->weight_parameters()) weights.push_back(w.detach().clone());
+    {
+      torch::NoGradGuard no_grad;
+      net->arch_parameters()[1][0][0].fill_(std::numeric_limits<float>::quiet_NaN());
+    }
+    const std::string m = step_divergence(darts, b);
+    EXPECT_NE(m.find("optimizer 'darts' diverged at epoch 3, step 2: the validation loss"),
+              std::string::npos)
+        << m;
+    EXPECT_EQ(m.find("second order") != std::string::npos, second_order) << m;
+    if (second_order) {
+      // The unrolled step's weights were restored before the throw.
+      const auto after = net->weight_parameters();
+      for (size_t i = 0; i < weights.size(); ++i) EXPECT_TRUE(torch::equal(after[i], weights[i]));
+    }
+    NASCPP_EXPECT_THROW_WITH(darts.derive(), DivergenceError,
+                             "cannot derive an architecture from non-finite architecture");
+    EXPECT_EQ(darts.non_finite_state(), "architecture parameters");
+  }
+}
+
+TEST(DartsOptimizer, HugeLearningRateStopsAtTheFirstNonFiniteQuantity) {
+  seed_torch(14);
+  auto net = TinySupernet(1, 4, 3);
+  DartsOptimizer darts(DartsOptions().common(OneShotOptions().learning_rate(1e30)));
+  darts.attach(net.ptr());
+  darts.new_epoch(0, 1);
+  EXPECT_EQ(darts.non_finite_state(), "");
+  const auto b = tiny_batch(8, 1, 8, 3);
+  int steps = 0;
+  try {
+    for (; steps < 20; ++steps) darts.step(b.images, b.labels, b.images, b.labels);
+    ADD_FAILURE() << "20 steps with learning rate 1e30 did not diverge";
+  } catch (const DivergenceError& e) {
+    // The step and the first non-finite quantity, in the order the step
+    // computes them.
+    const std::string m = e.what();
+    const std::string where =
+        fmt::format("optimizer 'darts' diverged at epoch 1, step {}: ", steps + 1);
+    ASSERT_NE(m.find(where), std::string::npos) << m;
+    const std::vector<std::string> quantities = {
+        "the validation loss is",
+        "the architecture gradient is not finite",
+        "the updated architecture parameters are not finite",
+        "the training loss is",
+        "the weight gradient is not finite",
+        "the updated weights are not finite"};
+    const std::string what = m.substr(m.find(where) + where.size());
+    EXPECT_TRUE(std::any_of(quantities.begin(), quantities.end(), [&what](const std::string& q) {
+      return what.rfind(q, 0) == 0;
+    })) << m;
+    EXPECT_NE(m.find("weight learning rate 1e+30"), std::string::npos) << m;
+    EXPECT_NE(m.find("lower the learning rates"), std::string::npos) << m;
+  }
 }
 
 TEST(DartsOptimizer, ArchitectureGradientLeavesTheStateUntouched) {

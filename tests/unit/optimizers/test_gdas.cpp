@@ -43,17 +43,21 @@ TEST(GdasOptions, DefaultsAndValidation) {
                            "tau_max < infinity, got tau_min = 0.1 and tau_max = inf");
   // The options every one-shot optimizer shares (include/nascpp/one_shot.h).
   NASCPP_EXPECT_THROW_WITH(OneShotOptions().learning_rate(inf).validate(), ConfigError,
-                           "one-shot learning_rate must be a finite positive number, got inf");
+                           "one-shot learning_rate must be a positive number at most 3.40282e+38 (float32), got inf");
   NASCPP_EXPECT_THROW_WITH(OneShotOptions().arch_learning_rate(inf).validate(), ConfigError,
-                           "one-shot arch_learning_rate must be a finite positive number, got inf");
+                           "one-shot arch_learning_rate must be a positive number at most 3.40282e+38 (float32), got inf");
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().arch_learning_rate(1e39).validate(), ConfigError,
+                           "one-shot arch_learning_rate must be a positive number at most 3.40282e+38 (float32), got 1e+39");
+  NASCPP_EXPECT_THROW_WITH(OneShotOptions().batch_size(int64_t{1} << 62).validate(), ConfigError,
+                           "one-shot batch_size must be in [2 (batch norm), 2147483648], got 4611686018427387904");
   NASCPP_EXPECT_THROW_WITH(OneShotOptions().weight_decay(inf).validate(), ConfigError,
-                           "one-shot weight_decay must be a finite number >= 0, got inf");
+                           "one-shot weight_decay must be a number in [0, 3.40282e+38] (float32), got inf");
   NASCPP_EXPECT_THROW_WITH(OneShotOptions().arch_weight_decay(inf).validate(), ConfigError,
-                           "one-shot arch_weight_decay must be a finite number >= 0, got inf");
+                           "one-shot arch_weight_decay must be a number in [0, 3.40282e+38] (float32), got inf");
   NASCPP_EXPECT_THROW_WITH(OneShotOptions().grad_clip(inf).validate(), ConfigError,
                            "one-shot grad_clip must be a finite number >= 0 (0 disables), got inf");
   NASCPP_EXPECT_THROW_WITH(GdasOptimizer(GdasOptions().common(OneShotOptions().learning_rate(inf))),
-                           ConfigError, "learning_rate must be a finite positive number");
+                           ConfigError, "learning_rate must be a positive number at most");
   auto lr = ConfigNode::parse("learning_rate: .inf\n");
   NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(lr), ConfigError,
                            "config key 'learning_rate': expected a finite number, got '.inf'");
@@ -61,6 +65,106 @@ TEST(GdasOptions, DefaultsAndValidation) {
   const auto opt = optimizer_registry().create("gdas", empty);
   EXPECT_EQ(opt->name(), "gdas");
   EXPECT_EQ(opt->kind(), Optimizer::Kind::kOneShot);
+}
+
+TEST(GdasOptions, TemperaturesMustBeFiniteAndNotSoSmallThatLogitsOverTauOverflow) {
+  // tau_max = tau_min = 1e-300 hung in the sampler: 1e-300 is 0 in float32,
+  // logits / tau gave inf - inf = NaN, and NaN probabilities were redrawn forever.
+  auto tiny = ConfigNode::parse("tau_max: 1e-300\ntau_min: 1e-300\n");
+  NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(tiny), ConfigError,
+                           "gdas tau_min must be at least 1e-20");
+  NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(tiny), ConfigError, "got 1e-300");
+  auto infinite = ConfigNode::parse("tau_max: .inf\n");
+  NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(infinite), ConfigError,
+                           "config key 'tau_max': expected a finite number, got '.inf'");
+  auto nan = ConfigNode::parse("tau_min: .nan\n");
+  NASCPP_EXPECT_THROW_WITH(GdasOptions::from_config(nan), ConfigError,
+                           "config key 'tau_min': expected a finite number, got '.nan'");
+  // Set from code the options check it themselves.
+  NASCPP_EXPECT_THROW_WITH(
+      GdasOptions().tau_min(std::numeric_limits<double>::quiet_NaN()).validate(), ConfigError,
+      "tau_min = nan");
+  EXPECT_NO_THROW(
+      GdasOptimizer(GdasOptions().tau_max(GdasOptions::kMinTau).tau_min(GdasOptions::kMinTau)));
+  NASCPP_EXPECT_THROW_WITH(sample_gumbel({torch::zeros({1, 3})}, 1e-300), Error,
+                           "temperature must be a finite number >= 1e-20, got 1e-300");
+}
+
+TEST(GdasSample, TheSmallestTemperatureGivesFiniteOneHotSamples) {
+  seed_torch(7);
+  const auto alpha = (10.0 * torch::randn({4, 5})).requires_grad_(true);
+  const auto s = sample_gumbel({alpha}, GdasOptions::kMinTau);
+  EXPECT_TRUE(torch::isfinite(s.hard_weights[0]).all().item<bool>());
+  EXPECT_DOUBLE_EQ(s.hard_weights[0].sum().item<double>(), 4.0);
+  const auto g =
+      torch::autograd::grad({(s.hard_weights[0] * torch::randn({4, 5})).sum()}, {alpha})[0];
+  EXPECT_TRUE(torch::isfinite(g).all().item<bool>());
+}
+
+TEST(GdasSample, NonFiniteArchitectureParametersAreADivergenceNotAHang) {
+  seed_torch(8);
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    auto alpha = torch::zeros({2, 5});
+    alpha[1][3] = bad;
+    try {
+      sample_gumbel({alpha}, 1.0);
+      ADD_FAILURE() << "no DivergenceError for " << bad;
+    } catch (const DivergenceError& e) {
+      EXPECT_NE(std::string(e.what()).find("the architecture parameters hold NaN or infinite "
+                                           "values"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(GdasOptimizer, NanArchitectureParametersStopTheStepWithWhereItHappened) {
+  seed_torch(9);
+  auto net = TinySupernet(1, 4, 3);
+  GdasOptimizer gdas(GdasOptions().tau_max(4.0).tau_min(1.0));
+  gdas.attach(net.ptr());
+  gdas.new_epoch(1, 3);
+  const auto b = tiny_batch(6, 1, 8, 3);
+  gdas.step(b.images, b.labels, b.images, b.labels);
+  {
+    torch::NoGradGuard no_grad;
+    net->arch_parameters()[0][0][2].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  try {
+    gdas.step(b.images, b.labels, b.images, b.labels);
+    ADD_FAILURE() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("optimizer 'gdas' diverged at epoch 2, step 2: the Gumbel-softmax "
+                     "probabilities are not finite: the architecture parameters hold NaN"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("tau 2.5"), std::string::npos) << m;
+  }
+  NASCPP_EXPECT_THROW_WITH(gdas.derive(), DivergenceError, "non-finite architecture parameters");
+}
+
+TEST(GdasOptimizer, HugeLearningRateIsADivergenceNotAHang) {
+  // The case: learning_rate 1e10 made the loss, then the alphas NaN,
+  // and the sampler redrew forever. Now a step throws within a few steps.
+  seed_torch(10);
+  auto net = TinySupernet(1, 4, 3);
+  GdasOptimizer gdas(GdasOptions().common(OneShotOptions().learning_rate(1e10)));
+  gdas.attach(net.ptr());
+  gdas.new_epoch(0, 1);
+  const auto b = tiny_batch(8, 1, 8, 3);
+  int steps = 0;
+  try {
+    for (; steps < 50; ++steps) gdas.step(b.images, b.labels, b.images, b.labels);
+    ADD_FAILURE() << "50 steps with learning rate 1e10 did not diverge";
+  } catch (const DivergenceError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(fmt::format("optimizer 'gdas' diverged at epoch 1, step {}: ", steps + 1)),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("weight learning rate 10000000000"), std::string::npos) << m;
+  }
 }
 
 TEST(GdasSample, HardInValueSoftInGradient) {

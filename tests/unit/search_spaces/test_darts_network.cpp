@@ -81,6 +81,21 @@ TEST(DartsNetwork, TinyNetworkRunsOnCifarAndFashionMnistShapes) {
   }
 }
 
+// A training batch of one image (an epoch's last, or batch_size 1) failed in
+// the auxiliary head's batch norm with LibTorch's "Expected more than 1 value
+// per channel when training"; it now trains without the auxiliary loss.
+TEST(DartsNetwork, ABatchOfOneTrainsWithoutTheAuxiliaryHead) {
+  seed_torch(3);
+  DartsSpace space(DartsNetworkOptions().channels(4).layers(3).auxiliary(true),
+                   DartsSupernetOptions());
+  auto net = space.build_network(space.parse(kDartsV2), NetworkSpec().image_size(32));
+  net->train();
+  EXPECT_EQ(net->forward(torch::randn({1, 3, 32, 32})).sizes(), torch::IntArrayRef({1, 10}));
+  EXPECT_FALSE(net->auxiliary_logits().defined());
+  EXPECT_EQ(net->forward(torch::randn({2, 3, 32, 32})).sizes(), torch::IntArrayRef({2, 10}));
+  EXPECT_TRUE(net->auxiliary_logits().defined());
+}
+
 TEST(DartsNetwork, DropPathScalesKeptSamplesAndDropsTheOthers) {
   seed_torch(2);
   const auto x = torch::ones({4000, 2, 1, 1});

@@ -269,15 +269,21 @@ TEST(Trainer, OptionsAreValidatedWithTheBadValue) {
                            "unknown device 'tpu'");
   auto cfg = ConfigNode::parse("learning_rate: -1\n");
   NASCPP_EXPECT_THROW_WITH(TrainerOptions::from_config(cfg), ConfigError,
-                           "train.learning_rate must be a finite positive number, got -1");
+                           "train.learning_rate must be a positive number at most 3.40282e+38 (float32), got -1");
 }
 
 TEST(Trainer, NonFiniteOptionsSetFromCodeAreRejected) {
   const double inf = std::numeric_limits<double>::infinity();
   NASCPP_EXPECT_THROW_WITH(TrainerOptions().learning_rate(inf).validate(), ConfigError,
-                           "train.learning_rate must be a finite positive number, got inf");
+                           "train.learning_rate must be a positive number at most 3.40282e+38 (float32), got inf");
+  // Above float32's range LibTorch's optimizer step cannot convert it.
+  NASCPP_EXPECT_THROW_WITH(TrainerOptions().learning_rate(1e39).validate(), ConfigError,
+                           "train.learning_rate must be a positive number at most 3.40282e+38 (float32), got 1e+39");
+  // Batch boundaries are computed in int64: a batch of nearly 2^63 overflowed.
+  NASCPP_EXPECT_THROW_WITH(TrainerOptions().batch_size(int64_t{1} << 62).validate(), ConfigError,
+                           "train.batch_size must be in [1, 2147483648], got 4611686018427387904");
   NASCPP_EXPECT_THROW_WITH(TrainerOptions().weight_decay(inf).validate(), ConfigError,
-                           "train.weight_decay must be a finite number >= 0, got inf");
+                           "train.weight_decay must be a number in [0, 3.40282e+38] (float32), got inf");
   NASCPP_EXPECT_THROW_WITH(TrainerOptions().grad_clip(inf).validate(), ConfigError,
                            "train.grad_clip must be a finite number >= 0 (0 disables), got inf");
   NASCPP_EXPECT_THROW_WITH(
@@ -286,6 +292,152 @@ TEST(Trainer, NonFiniteOptionsSetFromCodeAreRejected) {
   auto cfg = ConfigNode::parse("learning_rate: .inf\n");
   NASCPP_EXPECT_THROW_WITH(TrainerOptions::from_config(cfg), ConfigError,
                            "config key 'learning_rate': expected a finite number, got '.inf'");
+}
+
+// A linear classifier of 1x4x4 images whose gradient becomes NaN at forward
+// `poison_call` while its loss stays finite: 0 * sqrt(w - w) is 0 in value,
+// but its derivative is 0 * inf = NaN. After that step the weights are NaN.
+class NanGradientNetwork : public Network {
+ public:
+  explicit NanGradientNetwork(int poison_call) : poison_call_(poison_call) {
+    linear_ = register_module("linear", torch::nn::Linear(16, 10));
+  }
+  torch::Tensor forward(torch::Tensor images) override {
+    auto logits = linear_->forward(images.flatten(1));
+    if (is_training() && ++calls_ == poison_call_) {
+      const auto w = linear_->weight;
+      logits = logits + 0.0 * torch::sqrt(w - w.detach()).sum();
+    }
+    return logits;
+  }
+
+ private:
+  torch::nn::Linear linear_{nullptr};
+  int poison_call_;
+  int calls_ = 0;
+};
+
+TrainerOptions two_epochs(const test::TempDir& dir) {
+  return TrainerOptions()
+      .epochs(2)
+      .batch_size(16)
+      .log_every(0)
+      .checkpoint(dir.file("ck.pt"))
+      .resume(true)
+      .metrics_file(dir.file("metrics.jsonl"));
+}
+
+TEST(Trainer, NanWeightsAfterTheLastStepStopBeforeTheyAreEvaluatedOrCheckpointed) {
+  // Two steps per epoch; the fourth (last) step's gradient is NaN, its loss
+  // finite. The trainer used to checkpoint the NaN weights and report
+  // accuracies computed with them.
+  seed_torch(23);
+  const auto data = synthetic(32, 1, 4);
+  test::TempDir dir;
+  NanGradientNetwork net(4);
+  Trainer trainer(two_epochs(dir), {0.5}, {0.25});
+  try {
+    trainer.fit(net, data, &data);
+    ADD_FAILURE() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("the network's weights are not finite after epoch 2"), std::string::npos) << m;
+    EXPECT_NE(m.find("the checkpoint '" + dir.file("ck.pt") + "' keeps epoch 1"), std::string::npos)
+        << m;
+  }
+  // Epoch 1 is the last recorded and checkpointed epoch, with finite weights:
+  // a resumed training without the poison completes from it.
+  const auto lines = read_complete_lines(dir.file("metrics.jsonl"));
+  ASSERT_EQ(lines.size(), 1u);
+  NanGradientNetwork clean(0);
+  const auto history = Trainer(two_epochs(dir), {0.5}, {0.25}).fit(clean, data, &data);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(to_json_line(history[0]), lines[0]);
+  for (const auto& p : clean.parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+}
+
+TEST(Trainer, NanWeightsInTheOnlyEpochLeaveNoCheckpoint) {
+  seed_torch(24);
+  const auto data = synthetic(16, 1, 4);
+  test::TempDir dir;
+  NanGradientNetwork net(1);
+  NASCPP_EXPECT_THROW_WITH(Trainer(two_epochs(dir).epochs(1), {0.5}, {0.25}).fit(net, data),
+                           DivergenceError,
+                           "no checkpoint '" + dir.file("ck.pt") + "' was written yet");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("ck.pt")));
+}
+
+TEST(Trainer, NonFiniteLossIsADivergenceError) {
+  seed_torch(2);
+  const auto data = synthetic(64, 1, 4);
+  NanNetwork net;
+  Trainer trainer(TrainerOptions().batch_size(16).log_every(0), {0.5}, {0.25});
+  // No checkpoint configured: the message claims none.
+  NASCPP_EXPECT_THROW_WITH(trainer.fit(net, data), DivergenceError,
+                           "training diverged: the training loss became nan at epoch 1, step 3 "
+                           "(learning rate ");
+  NASCPP_EXPECT_THROW_WITH(trainer.fit(net, data), DivergenceError, "no checkpoint is configured");
+}
+
+TEST(Trainer, EvaluateRefusesNonFiniteOutputs) {
+  seed_torch(25);
+  const auto data = synthetic(20, 1, 4);
+  NanGradientNetwork net(0);
+  {
+    torch::NoGradGuard no_grad;
+    net.parameters()[0][3][5].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  Trainer trainer(TrainerOptions().batch_size(8), {0.5}, {0.25});
+  NASCPP_EXPECT_THROW_WITH(trainer.evaluate(net, data), DivergenceError,
+                           "evaluation on 20 images: the loss is nan, the network's outputs are "
+                           "not finite");
+}
+
+TEST(Trainer, ResumingFromACheckpointWithNanWeightsIsADataError) {
+  // Trainings before divergence detection could checkpoint NaN weights: copy
+  // a good checkpoint with the network's weights replaced by NaN.
+  seed_torch(26);
+  const auto data = synthetic(32, 1, 4);
+  test::TempDir dir;
+  NanGradientNetwork net(0);
+  const auto opts = two_epochs(dir).epochs(2);
+  Trainer(TrainerOptions(opts).epochs(1).resume(false).checkpoint(dir.file("one.pt")), {0.5},
+          {0.25})
+      .fit(net, data);
+  torch::serialize::InputArchive good;
+  good.load_from(dir.file("one.pt"));
+  torch::serialize::OutputArchive bad;
+  for (const char* key : {"format", "epochs_done", "history"}) {
+    c10::IValue v;
+    good.read(key, v);
+    bad.write(key, v);
+  }
+  // The fingerprint of the two-epoch training the test resumes.
+  const std::string one_epoch = [&] {
+    c10::IValue v;
+    good.read("fingerprint", v);
+    return v.toStringRef();
+  }();
+  const auto at = one_epoch.find("epochs=1 ");
+  ASSERT_EQ(at, 0u) << one_epoch;
+  bad.write("fingerprint", c10::IValue("epochs=2 " + one_epoch.substr(9)));
+  torch::Tensor rng;
+  good.read("torch_cpu_rng", rng);
+  bad.write("torch_cpu_rng", rng);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : net.parameters()) p.fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  torch::serialize::OutputArchive net_archive, opt_archive;
+  net.save(net_archive);
+  bad.write("network", net_archive);
+  torch::optim::SGD(net.parameters(), torch::optim::SGDOptions(0.1)).save(opt_archive);
+  bad.write("optimizer", opt_archive);
+  bad.save_to(dir.file("ck.pt"));
+
+  NanGradientNetwork fresh(0);
+  NASCPP_EXPECT_THROW_WITH(Trainer(opts, {0.5}, {0.25}).fit(fresh, data), DataError,
+                           "checkpoint '" + dir.file("ck.pt") + "' holds non-finite weights");
 }
 
 // A real training run: a small NAS-Bench-201 network on a Fashion-MNIST
