@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole `nascpp run` process of a study, as a user pays it: regularized
-# evolution on NAS-Bench-201, 100 seeds x 300 queries, every run directory
-# written; with --jobs 1 and 2. Also the process start alone (`nascpp
+# evolution on NAS-Bench-201, 100 seeds x 300 queries, and Hyperband, 100
+# seeds x 20,000 simulated seconds on 4 simulated workers, every run
+# directory written; with --jobs 1 and 2. Also the process start alone (`nascpp
 # --version`: loading LibTorch) and an empty program linked against LibTorch.
 #
 #   NASCPP_DATA=../shared/data bench/bench_cli_study.sh [build-dir] [repeats]
@@ -27,5 +28,10 @@ for i in $(seq "$repeats"); do
     t=$(seconds "$nascpp" -q run "$root/examples/configs/search_nb201_regularized_evolution.yaml" \
       --seeds 0-99 --set budget.max_queries=300 --out "$tmp/study" --jobs "$jobs")
     echo "nascpp run, 100 seeds x 300 queries, --jobs $jobs: $t s"
+    # Hyperband on the table, 4 simulated workers, NATS-Bench's 20,000 s.
+    rm -rf "$tmp/hb"
+    t=$(seconds "$nascpp" -q run "$root/examples/configs/search_nb201_hyperband.yaml" \
+      --seeds 0-99 --out "$tmp/hb" --jobs "$jobs")
+    echo "nascpp run hyperband, 100 seeds x 20,000 simulated s, --jobs $jobs: $t s"
   done
 done
