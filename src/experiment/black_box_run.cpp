@@ -134,10 +134,13 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
   if (inc == nullptr) {
     // A run always finishes: one that found nothing says so.
     summary.status = "infeasible";
+    const bool all_failed = failed > 0 && static_cast<size_t>(failed) == result.evaluations.size();
     summary.status_reason = fmt::format(
-        "no evaluation of the {} was feasible ({} failed; run.log and results.jsonl say why): "
-        "loosen the constraints or raise the budget",
-        result.evaluations.size(), failed);
+        "no evaluation of the {} was feasible ({} failed; run.log and results.jsonl say why): {}",
+        result.evaluations.size(), failed,
+        all_failed ? "every evaluation failed, so fix what the first failure names (a diverged "
+                     "training: lower the learning rate)"
+                   : "loosen the constraints or raise the budget");
     summary.objective = std::numeric_limits<double>::quiet_NaN();
     logger()->warn("{}", summary.status_reason);
   } else {

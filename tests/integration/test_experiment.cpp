@@ -297,6 +297,27 @@ TEST(Experiment, ACompleteRunSaysSo) {
   EXPECT_EQ(read_summary(tmp.file("run")).status, "complete");
 }
 
+// Candidates whose training diverges are failed results: the search goes on
+// and the run finishes, saying that every evaluation failed and why.
+TEST(Experiment, ARunWhoseEveryTrainingDivergesFinishesAndSaysWhy) {
+  test::TempDir tmp;
+  auto cfg = ConfigNode::load_file(test::example_config("search_nb201_hyperband_fashion_mnist.yaml"));
+  cfg.apply_override("evaluator.train.learning_rate=1e30");
+  cfg.apply_override("budget.max_queries=3");
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_EQ(s.status, "infeasible");
+  EXPECT_EQ(s.steps, 3);
+  EXPECT_EQ(s.failed_steps, 3);
+  EXPECT_NE(s.status_reason.find("every evaluation failed"), std::string::npos) << s.status_reason;
+  const auto lines = read_complete_lines(tmp.file("run/results.jsonl"));
+  ASSERT_EQ(lines.size(), 3u);
+  for (const auto& l : lines) {
+    EXPECT_NE(Json::parse(l).at("failure").get<std::string>().find("training diverged"),
+              std::string::npos)
+        << l;
+  }
+}
+
 TEST(Report, WarnsAboutDivergedRuns) {
   test::TempDir tmp;
   auto ok = tiny_one_shot("darts");

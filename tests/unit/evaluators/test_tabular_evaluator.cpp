@@ -6,6 +6,7 @@
 
 #include "benchmarks/nasbench201/nasbench201_benchmark.h"
 #include "nascpp/registries.h"
+#include "optimizers/multi_fidelity/brackets.h"
 #include "search_spaces/nasbench201/nasbench201.h"
 #include "support/test_support.h"
 
@@ -105,6 +106,42 @@ TEST(TabularEvaluator, LowFidelityReportsEveryMetricAt12Epochs) {
   EXPECT_EQ(low.unavailable, std::vector<std::string>{"ori_test_acc"});
   EXPECT_EQ(low.metrics.count("ori_test_acc"), 0u);
   EXPECT_EQ(ori.evaluate(a, Fidelity::full(), rng).metrics.count("ori_test_acc"), 1u);
+}
+
+// NAS-Bench-101's data has two epoch budgets, the halfway (54) and final
+// (108) values of each training: a multi-fidelity search gets both as rungs,
+// a 54-epoch evaluation reports the halfway values, and a promotion to 108
+// pays the rest of the training.
+TEST(TabularEvaluator, NasBench101OffersItsHalfwayAndFinalBudgets) {
+  NASCPP_REQUIRE_DATA_DIR();
+  auto cfg = ConfigNode::parse("data_dir: '" + test::data_dir() + "'\n");
+  const std::shared_ptr<const Benchmark> b = benchmark_registry().create("nasbench101", cfg);
+  TabularEvaluator eval(b, TabularEvaluatorOptions().dataset("cifar10").extra_metrics({}));
+  const auto range = eval.fidelity_range();
+  EXPECT_EQ(range.available, (std::vector<int64_t>{54, 108}));
+  EXPECT_EQ(rung_budgets(range, BracketOptions()), (std::vector<int64_t>{54, 108}));
+  const Architecture a = b->best_architecture("cifar10", "valid_acc").arch;
+  Trial low;
+  low.id = 0;
+  low.arch = a;
+  low.fidelity = Fidelity::with_epochs(54);
+  Rng rng(3);
+  const auto r_low = eval.evaluate(low, rng);
+  EXPECT_EQ(r_low.epochs, 54);
+  EXPECT_DOUBLE_EQ(r_low.objective, *b->query(a, "halfway_valid_acc", "cifar10"));
+  EXPECT_DOUBLE_EQ(r_low.metrics.at("test_acc"), *b->query(a, "halfway_test_acc", "cifar10"));
+  EXPECT_DOUBLE_EQ(r_low.cost, *b->query(a, "halfway_train_time_s", "cifar10"));
+  Trial promoted;
+  promoted.id = 1;
+  promoted.arch = a;
+  promoted.fidelity = Fidelity::with_epochs(108);
+  promoted.continues = Trial::Continuation{0, 54};
+  const auto r_full = eval.evaluate(promoted, rng);
+  EXPECT_EQ(r_full.epochs, 108);
+  EXPECT_EQ(r_full.epochs_paid, 54);
+  EXPECT_DOUBLE_EQ(r_full.objective, *b->query(a, "valid_acc", "cifar10"));
+  EXPECT_DOUBLE_EQ(r_full.cost, *b->query(a, "train_time_s", "cifar10") -
+                                    *b->query(a, "halfway_train_time_s", "cifar10"));
 }
 
 TEST(TabularEvaluator, SeedNoiseDrawsOneTrainingSeed) {
