@@ -9,6 +9,8 @@
 #include <set>
 
 #include "nascpp/core/error.h"
+#include "nascpp/core/nesting.h"
+#include <nlohmann/json.hpp>
 
 namespace nascpp {
 
@@ -177,6 +179,59 @@ class Md5 {
       "malformed NAS-Bench-101 spec '{}': at character {}: {}; expected the form {} (or the "
       "flattened matrix digits before '|'), ops one of: {}",
       text, offset, what, kTextForm, join(NasBench101Space::all_op_names())));
+}
+
+// The JSON form of NAS-Bench-101's and NASLib's users:
+// {"matrix": [[0,1,...],...], "ops": ["input", ..., "output"]}.
+Architecture parse_json_spec(const NasBench101Space& space, const std::string& text) {
+  nlohmann::json j;
+  try {
+    check_json_nesting(text, "NAS-Bench-101 spec");
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    text_error(text, 0, fmt::format("not valid JSON: {}", e.what()));
+  } catch (const DataError& e) {
+    text_error(text, 0, e.what());
+  }
+  if (!j.is_object()) text_error(text, 0, "a JSON spec is an object with 'matrix' and 'ops'");
+  for (const auto& [key, value] : j.items()) {
+    if (key != "matrix" && key != "ops") {
+      text_error(text, 0, fmt::format("unknown key '{}' (known: matrix, ops)", key));
+    }
+  }
+  if (!j.contains("matrix") || !j.contains("ops")) {
+    text_error(text, 0, fmt::format("the JSON spec lacks '{}'", j.contains("matrix") ? "ops" : "matrix"));
+  }
+  std::vector<std::vector<int>> matrix;
+  const auto& m = j.at("matrix");
+  if (!m.is_array()) text_error(text, 0, "'matrix' must be a list of rows");
+  for (const auto& row : m) {
+    if (!row.is_array()) text_error(text, 0, "'matrix' must be a list of rows of 0 and 1");
+    std::vector<int> r;
+    for (const auto& x : row) {
+      if (!x.is_number_integer() || (x.get<int64_t>() != 0 && x.get<int64_t>() != 1)) {
+        text_error(text, 0, fmt::format("matrix entries are 0 or 1, got {}", x.dump()));
+      }
+      r.push_back(x.get<int>());
+    }
+    matrix.push_back(std::move(r));
+  }
+  std::vector<std::string> ops;
+  const auto& o = j.at("ops");
+  if (!o.is_array()) text_error(text, 0, "'ops' must be a list of op names");
+  const auto& names = NasBench101Space::all_op_names();
+  for (const auto& x : o) {
+    if (!x.is_string()) text_error(text, 0, fmt::format("ops are names, got {}", x.dump()));
+    const std::string op = x.get<std::string>();
+    if (std::find(names.begin(), names.end(), op) == names.end()) {
+      const std::string hint = did_you_mean(op, names);
+      text_error(text, 0,
+                 fmt::format("unknown op '{}' (op {}){}", op, ops.size(),
+                             hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
+    }
+    ops.push_back(op);
+  }
+  return space.from_spec(matrix, ops);
 }
 
 std::string found(const std::string& text, size_t pos) {
@@ -472,6 +527,10 @@ std::string NasBench101Space::hash_spec(const Architecture& arch) const {
 // ---- SearchSpace ----
 
 Architecture NasBench101Space::parse(const std::string& text) const {
+  if (const size_t first = text.find_first_not_of(" \t\r\n");
+      first != std::string::npos && text[first] == '{') {
+    return parse_json_spec(*this, text);
+  }
   const size_t bar = text.find('|');
   if (bar == std::string::npos) {
     text_error(text, text.size(), "missing '|' between the matrix and the ops");

@@ -21,7 +21,8 @@
 ///     space.encode(a, "path");  // 364 features
 ///
 /// `parse` also accepts the flattened matrix of the benchmark file
-/// (`0110000100010000|input,...`). The networks are built by
+/// (`0110000100010000|input,...`) and the JSON form NAS-Bench-101's and
+/// NASLib's users have (`{"matrix": [[0,1,...],...], "ops": ["input", ...]}`). The networks are built by
 /// `build_network`, defined in network.cpp beside this file.
 
 #include <array>

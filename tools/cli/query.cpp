@@ -159,7 +159,7 @@ void add_query_command(CLI::App& app) {
       ->check(non_empty());
   cmd->add_option("--spec", args->spec,
                   "nasbench101: the cell as '[[0,1,...],...]|input,<op>,...,output' (or the "
-                  "flattened matrix digits before '|')")
+                  "flattened matrix digits before '|', or the JSON {\"matrix\": [[...]], \"ops\": [...]})")
       ->check(non_empty());
   cmd->add_option("--hash", args->hash, "nasbench101: the cell's 32-hex graph hash")
       ->check(non_empty());

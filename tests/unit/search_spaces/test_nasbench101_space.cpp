@@ -146,6 +146,32 @@ TEST(NasBench101Space, PrunesVerticesOffTheInputOutputPaths) {
   EXPECT_EQ(NasBench101Space::spec_of(pruned).num_vertices, 7);
 }
 
+// NAS-Bench-101's and NASLib's users have cells as {"matrix": ..., "ops": ...}.
+TEST(NasBench101Space, ParsesTheJsonSpecForm) {
+  NasBench101Space space;
+  const std::string text = "[[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]]|input,conv3x3-bn-relu,maxpool3x3,output";
+  const Architecture a = space.parse(text);
+  EXPECT_EQ(space.parse(R"( {"matrix": [[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]],
+                            "ops": ["input", "conv3x3-bn-relu", "maxpool3x3", "output"]})"),
+            a);
+  EXPECT_EQ(space.format(space.parse(R"({"ops": ["input", "conv3x3-bn-relu", "maxpool3x3",
+      "output"], "matrix": [[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]]})")),
+            text);
+  NASCPP_EXPECT_THROW_WITH(space.parse(R"({"matrix": [[0,1],[0,0]]})"), ConfigError,
+                           "the JSON spec lacks 'ops'");
+  NASCPP_EXPECT_THROW_WITH(
+      space.parse(R"({"matrix": [[0,1],[0,0]], "ops": ["input","output"], "hash": "x"})"),
+      ConfigError, "unknown key 'hash' (known: matrix, ops)");
+  NASCPP_EXPECT_THROW_WITH(space.parse(R"({"matrix": [[0,2],[0,0]], "ops": ["input","output"]})"),
+                           ConfigError, "matrix entries are 0 or 1, got 2");
+  NASCPP_EXPECT_THROW_WITH(
+      space.parse(R"({"matrix": [[0,1],[0,0]], "ops": ["input","outptu"]})"), ConfigError,
+      "unknown op 'outptu' (op 1); did you mean 'output'?");
+  NASCPP_EXPECT_THROW_WITH(space.parse(R"({"matrix": [[0,1],[0,0]], "ops": )"), ConfigError,
+                           "not valid JSON");
+  NASCPP_EXPECT_THROW_WITH(space.parse(std::string(100, '{')), ConfigError, "malformed NAS-Bench-101 spec");
+}
+
 TEST(NasBench101Space, InvalidSpecsNameTheFailedRule) {
   NasBench101Space space;
   using Error = ConfigError;
