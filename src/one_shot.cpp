@@ -156,7 +156,7 @@ std::pair<torch::Tensor, double> OneShotOptimizer::loss_and_accuracy(const torch
                                                                      const torch::Tensor& labels) {
   const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
   const double correct = logits.detach().argmax(1).eq(labels).sum().item<double>();
-  return {loss, correct / static_cast<double>(labels.size(0))};
+  return {loss, 100.0 * correct / static_cast<double>(labels.size(0))};
 }
 
 std::pair<double, double> OneShotOptimizer::first_order_arch_gradient(

@@ -5,7 +5,7 @@
 ///
 ///     auto space = std::make_shared<nascpp::NasBench201Space>();
 ///     auto net = space->build_supernet(nascpp::NetworkSpec());
-///     nascpp::DartsOptimizer darts(nascpp::DartsOptions());
+///     nascpp::DartsOptimizer darts{nascpp::DartsOptions()};
 ///     darts.attach(net, torch::kCPU);
 ///     for (int64_t epoch = 0; epoch < epochs; ++epoch) {
 ///       darts.new_epoch(epoch, epochs);             // lr schedule (and tau)
@@ -79,7 +79,8 @@ struct OneShotOptions {
 
 /// Losses and accuracies of one step, on the two batches it used.
 struct OneShotStepMetrics {
-  /// Cross-entropy and accuracy (in [0, 1]) of the weight update's batch.
+  /// Cross-entropy and accuracy (percent, as everywhere in nascpp) of the
+  /// weight update's batch.
   double train_loss = 0.0;
   double train_accuracy = 0.0;
   /// Cross-entropy and accuracy of the architecture update's batch (for

@@ -153,7 +153,8 @@ std::pair<double, double> DartsOptimizer::second_order_arch_gradient(
   inputs.insert(inputs.end(), w.begin(), w.end());
   const auto logits = search_forward(valid_images, true);
   const auto valid_loss = cross_entropy(logits, valid_labels);
-  const double valid_accuracy = logits.detach().argmax(1).eq(valid_labels).sum().item<double>() /
+  const double valid_accuracy = 100.0 *
+                                logits.detach().argmax(1).eq(valid_labels).sum().item<double>() /
                                 static_cast<double>(valid_labels.size(0));
   auto grads = gradients(valid_loss, inputs);
   std::vector<torch::Tensor> dalpha(grads.begin(),

@@ -26,9 +26,9 @@ void run_one_shot(Parts& p, RunDirectory& dir, const ExperimentOptions& options,
         line.epoch = r.epoch;
         line.arch = r.architecture_text;
         line.train_loss = r.train_loss;
-        line.train_acc = r.train_accuracy * 100.0;
+        line.train_acc = r.train_accuracy;
         line.valid_loss = r.valid_loss;
-        line.valid_acc = r.valid_accuracy * 100.0;
+        line.valid_acc = r.valid_accuracy;
         line.learning_rate = r.learning_rate;
         line.alpha_softmax = r.alpha_softmax;
         line.benchmark = r.benchmark_value;

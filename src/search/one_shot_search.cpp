@@ -263,7 +263,7 @@ OneShotSearchResult run_one_shot_search(
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           p.rate = static_cast<double>(p.done) / std::max(p.elapsed_s, 1e-9);
           p.rate_unit = "step/s";
-          p.detail = fmt::format("train acc {:.3f}", record.train_accuracy / p.done);
+          p.detail = fmt::format("train acc {:.2f}%", record.train_accuracy / p.done);
           options.on_progress()(p);
         }
       }
@@ -322,7 +322,7 @@ OneShotSearchResult run_one_shot_search(
     if (on_epoch) on_epoch(record);
     if (!path.empty()) write_checkpoint(path, optimizer, options, completed, rng);
     logger()->info(
-        "one-shot epoch {}/{}: train loss {:.4f} acc {:.4f}, valid loss {:.4f} acc {:.4f}, lr "
+        "one-shot epoch {}/{}: train loss {:.4f} acc {:.2f}%, valid loss {:.4f} acc {:.2f}%, lr "
         "{:.5f}, {:.1f} s; derived {}{}",
         epoch + 1, epochs, record.train_loss, record.train_accuracy, record.valid_loss,
         record.valid_accuracy, record.learning_rate, record.seconds, record.architecture_text,

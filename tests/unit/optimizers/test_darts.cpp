@@ -73,6 +73,36 @@ TEST(DartsOptions, DefaultsAreThePapersAndEveryKeyIsRead) {
                            "train_portion must lie in (0, 1), got 1");
 }
 
+// The manual one-shot loop of include/nascpp/one_shot.h's opening example,
+// as written there (it once declared a function instead of an optimizer).
+TEST(DartsOptimizer, TheHeaderExampleCompilesAndRuns) {
+  seed_torch(11);
+  auto space = std::make_shared<nascpp::NasBench201Space>(
+      NasBench201NetworkOptions().channels(4).cells_per_stage(1));
+  auto net = space->build_supernet(nascpp::NetworkSpec().image_size(8));
+  nascpp::DartsOptimizer darts{nascpp::DartsOptions()};
+  darts.attach(net, torch::kCPU);
+  const int64_t epochs = 2;
+  const auto tx = torch::randn({4, 3, 8, 8}), vx = torch::randn({4, 3, 8, 8});
+  const auto ty = torch::randint(10, {4}, torch::kLong), vy = torch::randint(10, {4}, torch::kLong);
+  for (int64_t epoch = 0; epoch < epochs; ++epoch) {
+    darts.new_epoch(epoch, epochs);
+    for (int i = 0; i < 2; ++i) darts.step(tx, ty, vx, vy);
+    auto arch = darts.derive();
+    EXPECT_NO_THROW(space->validate(arch));
+  }
+}
+
+// Accuracies are percent everywhere (step metrics once were fractions).
+struct ExposedOneShot : OneShotOptimizer {
+  using OneShotOptimizer::loss_and_accuracy;
+};
+TEST(OneShotOptimizer, StepAccuraciesArePercent) {
+  const auto logits = torch::tensor({{2.0f, 0.0f}, {0.0f, 2.0f}, {2.0f, 0.0f}, {2.0f, 0.0f}});
+  const auto labels = torch::tensor({0, 1, 0, 1}, torch::kLong);
+  EXPECT_DOUBLE_EQ(ExposedOneShot::loss_and_accuracy(logits, labels).second, 75.0);
+}
+
 TEST(DartsOptimizer, BuiltThroughTheRegistry) {
   ConfigNode cfg = ConfigNode::parse("second_order: true\n");
   const auto opt = optimizer_registry().create("darts", cfg);
@@ -404,7 +434,7 @@ TEST(DartsOptimizer, StepUpdatesWeightsAndAlphasAndDerivesThroughTheSupernet) {
   const auto m = darts.step(b.images, b.labels, b.images, b.labels);
   EXPECT_GT(m.train_loss, 0.0);
   EXPECT_GE(m.valid_accuracy, 0.0);
-  EXPECT_LE(m.valid_accuracy, 1.0);
+  EXPECT_LE(m.valid_accuracy, 100.0);  // percent
   EXPECT_FALSE(torch::equal(alpha0, net->arch_parameters()[0]));
   EXPECT_FALSE(torch::equal(w0, net->weight_parameters()[0]));
 
