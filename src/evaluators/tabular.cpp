@@ -55,8 +55,20 @@ TabularEvaluator::TabularEvaluator(std::shared_ptr<const Benchmark> benchmark,
   const auto have = benchmark_->metrics(options_.dataset());
   const auto option_check = [&](const char* option, const std::string& metric) {
     if (!contains(have, metric)) {
+      // A metric of another dataset (NAS-Bench-201's cifar10, trained on
+      // train+valid, has no validation accuracy and no training time):
+      // name the datasets that have it, before the long list.
+      std::vector<std::string> with;
+      for (const auto& d : benchmark_->datasets()) {
+        if (d != options_.dataset() && contains(benchmark_->metrics(d), metric)) with.push_back(d);
+      }
+      const std::string elsewhere =
+          with.empty() ? std::string()
+                       : fmt::format("; '{}' is a metric of dataset {} (set evaluator.dataset, or "
+                                     "set evaluator.{} to a metric of '{}')",
+                                     metric, join(with), option, options_.dataset());
       throw ConfigError(fmt::format(
-          "tabular evaluator option '{}': {}", option,
+          "tabular evaluator option '{}'{}: {}", option, elsewhere,
           unknown_choice_message(where + " metric of dataset '" + options_.dataset() + "'",
                                  metric, have)));
     }

@@ -144,6 +144,20 @@ TEST(TabularEvaluator, NasBench101OffersItsHalfwayAndFinalBudgets) {
                                     *b->query(a, "halfway_train_time_s", "cifar10"));
 }
 
+// NAS-Bench-201's cifar10 (trained on train+valid) has neither a validation
+// accuracy nor a training time: the error says which datasets have them.
+TEST(TabularEvaluator, AMetricOfOtherDatasetsNamesThem) {
+  NASCPP_REQUIRE_DATA_DIR();
+  NASCPP_EXPECT_THROW_WITH(
+      TabularEvaluator(bench(), TabularEvaluatorOptions().dataset("cifar10")), ConfigError,
+      "tabular evaluator option 'metric'; 'valid_acc' is a metric of dataset cifar10-valid, "
+      "cifar100, ImageNet16-120 (set evaluator.dataset, or set evaluator.metric to a metric of "
+      "'cifar10')");
+  NASCPP_EXPECT_THROW_WITH(
+      TabularEvaluator(bench(), TabularEvaluatorOptions().dataset("cifar10").metric("test_acc")),
+      ConfigError, "option 'cost_metric'; 'train_time_s' is a metric of dataset cifar10-valid");
+}
+
 TEST(TabularEvaluator, SeedNoiseDrawsOneTrainingSeed) {
   NASCPP_REQUIRE_DATA_DIR();
   TabularEvaluator eval(bench(), TabularEvaluatorOptions().noise("seed"));
