@@ -181,6 +181,17 @@ class Md5 {
       text, offset, what, kTextForm, join(NasBench101Space::all_op_names())));
 }
 
+// An op name of either text form, the `index`-th op, at `offset` of `text`.
+void check_op_name(const std::string& text, size_t offset, const std::string& op, size_t index) {
+  const auto& names = NasBench101Space::all_op_names();
+  if (std::find(names.begin(), names.end(), op) == names.end()) {
+    const std::string hint = did_you_mean(op, names);
+    text_error(text, offset,
+               fmt::format("unknown op '{}' (op {}){}", op, index,
+                           hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
+  }
+}
+
 // The JSON form of NAS-Bench-101's and NASLib's users:
 // {"matrix": [[0,1,...],...], "ops": ["input", ..., "output"]}.
 Architecture parse_json_spec(const NasBench101Space& space, const std::string& text) {
@@ -219,16 +230,10 @@ Architecture parse_json_spec(const NasBench101Space& space, const std::string& t
   std::vector<std::string> ops;
   const auto& o = j.at("ops");
   if (!o.is_array()) text_error(text, 0, "'ops' must be a list of op names");
-  const auto& names = NasBench101Space::all_op_names();
   for (const auto& x : o) {
     if (!x.is_string()) text_error(text, 0, fmt::format("ops are names, got {}", x.dump()));
     const std::string op = x.get<std::string>();
-    if (std::find(names.begin(), names.end(), op) == names.end()) {
-      const std::string hint = did_you_mean(op, names);
-      text_error(text, 0,
-                 fmt::format("unknown op '{}' (op {}){}", op, ops.size(),
-                             hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
-    }
+    check_op_name(text, 0, op, ops.size());
     ops.push_back(op);
   }
   return space.from_spec(matrix, ops);
@@ -565,13 +570,7 @@ Architecture NasBench101Space::parse(const std::string& text) const {
     const size_t comma = text.find(',', pos);
     const size_t stop = comma == std::string::npos ? text.size() : comma;
     const std::string op = trim(text.substr(pos, stop - pos));
-    const auto& names = all_op_names();
-    if (std::find(names.begin(), names.end(), op) == names.end()) {
-      const std::string hint = did_you_mean(op, names);
-      text_error(text, pos,
-                 fmt::format("unknown op '{}' (op {}){}", op, ops.size(),
-                             hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
-    }
+    check_op_name(text, pos, op, ops.size());
     ops.push_back(op);
     if (comma == std::string::npos) break;
     pos = comma + 1;

@@ -52,9 +52,7 @@ void BenchmarkLookup::add_values(const Architecture& arch,
                                  std::map<std::string, double>& out) const {
   if (!benchmark) return;
   if (auto v = benchmark->query(arch, metric, dataset)) out[dataset + "/" + metric] = *v;
-  if (auto v = benchmark->query(arch, report_metric, report_dataset)) {
-    out[report_dataset + "/" + report_metric] = *v;
-  }
+  if (auto v = report_value(arch)) out[report_key()] = *v;
 }
 
 std::string BenchmarkLookup::report_key() const {

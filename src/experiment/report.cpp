@@ -36,7 +36,8 @@ struct Point {
 struct Run {
   std::string dir;
   ExperimentSummary summary;
-  std::vector<Point> trajectory;
+  std::vector<TrajectoryRow> rows;  // trajectory.csv, read once
+  std::vector<Point> trajectory;    // the rows as points of the group's value
   std::string pareto_dat;   // "cost,objective" lines of the front; "" when none
   std::string cost_metric;  // the front's cost metric
 };
@@ -49,9 +50,9 @@ enum class Value { kBenchmark, kReport, kObjective };
 // The run's trajectory as points: after each step, the incumbent's value
 // over the executor's clock (simulated time with simulated workers, else
 // the cumulative cost).
-std::vector<Point> read_trajectory(const std::string& dir, Value value) {
+std::vector<Point> to_points(const std::vector<TrajectoryRow>& rows, Value value) {
   std::vector<Point> out;
-  for (const auto& row : RunDirectory::open_read_only(dir)->trajectory()) {
+  for (const auto& row : rows) {
     Point p;
     p.step = row.step;
     p.cost = row.time_s;
@@ -291,7 +292,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
                                                 d, r.summary.status, r.summary.status_reason));
           continue;
         }
-        r.trajectory = read_trajectory(d, value_of(r.summary));
+        r.rows = RunDirectory::open_read_only(d)->trajectory();
         read_pareto(d, r);
         runs.push_back(std::move(r));
       } catch (const Error& e) {
@@ -340,7 +341,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
     g.objective_name = first.objective_name;
     std::vector<double> values, objectives, finals;
     for (Run* r : group_runs) {
-      if (value != value_of(r->summary)) r->trajectory = read_trajectory(r->dir, value);
+      r->trajectory = to_points(r->rows, value);
       values.push_back(value == Value::kBenchmark ? r->summary.benchmark.at(first.benchmark_report)
                        : value == Value::kReport  ? *r->summary.report_value
                                                   : r->summary.objective);

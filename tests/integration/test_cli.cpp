@@ -346,12 +346,8 @@ TEST(CliDescribe, ImpossibleSizesNameTheOptionWithoutLibTorchFrames) {
 // (Until round 2 the example was BatchNorm in DARTS' auxiliary head with a
 // one-image batch, which now trains without the head: DartsNetwork tests.)
 TEST(CliErrors, AnUnforeseenLibTorchErrorIsOneLine) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NASCPP_TEST_ASAN)
   GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
-#endif
 #endif
   const auto r = run_command(
       "bash -c \"ulimit -v 3000000; OMP_NUM_THREADS=1 exec timeout 120 " + cli_path() +
@@ -373,12 +369,8 @@ TEST(CliErrors, AnUnforeseenLibTorchErrorIsOneLine) {
 // Under `ulimit -v 700000` even `nascpp list` spun at 100% CPU in OpenBLAS's
 // start-up allocation (blas_memory_alloc retries a failed mmap forever).
 TEST(CliUnderAMemoryLimit, StartsOrSaysWhyPromptly) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NASCPP_TEST_ASAN)
   GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space";
-#endif
 #endif
   const auto start = std::chrono::steady_clock::now();
   auto r = run_command("bash -c \"ulimit -v 700000; exec timeout 60 " + cli_path() + " list\"");

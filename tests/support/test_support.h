@@ -7,6 +7,17 @@
 
 #include "nascpp/core/error.h"
 
+// NASCPP_TEST_ASAN: defined when the tests are built with AddressSanitizer
+// (g++ says so with __SANITIZE_ADDRESS__, clang with __has_feature), which
+// replaces the allocator and reserves terabytes of address space.
+#if defined(__SANITIZE_ADDRESS__)
+#define NASCPP_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NASCPP_TEST_ASAN 1
+#endif
+#endif
+
 namespace nascpp::test {
 
 /// The benchmark data directory for tests: $NASCPP_DATA, else ../shared/data

@@ -15,15 +15,6 @@
 
 #include "support/test_support.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NASCPP_TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define NASCPP_TEST_ASAN 1
-#endif
-
 namespace nascpp {
 namespace {
 

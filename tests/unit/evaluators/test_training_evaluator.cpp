@@ -83,26 +83,16 @@ TEST(TrainingEvaluator, AContinuedTrialEqualsTrainingStraightThrough) {
   EXPECT_EQ(eval.fidelity_range().max_epochs, 4);
   const Architecture a = small_space()->parse(
       "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
-  Trial low;
-  low.id = 0;
-  low.arch = a;
-  low.fidelity = Fidelity::with_epochs(1);
+  const Trial low{0, a, Fidelity::with_epochs(1), std::nullopt};
   Rng rng_low(5);
   const auto r_low = eval.evaluate(low, rng_low);
   EXPECT_EQ(r_low.epochs, 1);
   EXPECT_EQ(r_low.epochs_paid, 1);
-  Trial promoted;
-  promoted.id = 1;
-  promoted.arch = a;
-  promoted.fidelity = Fidelity::with_epochs(3);
-  promoted.continues = Trial::Continuation{0, 1};
+  const Trial promoted{1, a, Fidelity::with_epochs(3), Trial::Continuation{0, 1}};
   Rng rng_promoted(99);  // its initialisation is replaced by the checkpoint's weights
   const auto r_promoted = eval.evaluate(promoted, rng_promoted);
   EXPECT_EQ(r_promoted.epochs_paid, 2);
-  Trial straight;
-  straight.id = 2;
-  straight.arch = a;
-  straight.fidelity = Fidelity::with_epochs(3);
+  const Trial straight{2, a, Fidelity::with_epochs(3), std::nullopt};
   Rng rng_straight(5);
   const auto r_straight = eval.evaluate(straight, rng_straight);
   EXPECT_EQ(r_straight.epochs_paid, 3);

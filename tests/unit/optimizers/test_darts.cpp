@@ -327,17 +327,6 @@ TEST(DartsOptimizer, FiniteDifferenceEpsilonIsCheckedAgainstTheSupernetsPrecisio
   EXPECT_NO_THROW(first.attach(float_net.ptr()));
 }
 
-// The message of a step's divergence ("" and a failure when it did not diverge).
-std::string step_divergence(DartsOptimizer& darts, const test::TinyBatch& b) {
-  try {
-    darts.step(b.images, b.labels, b.images, b.labels);
-  } catch (const DivergenceError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "the step did not diverge";
-  return "";
-}
-
 TEST(DartsOptimizer, ANanArchitectureParameterStopsTheNextStep) {
   for (const bool second_order : {false, true}) {
     seed_torch(13);
@@ -353,7 +342,7 @@ TEST(DartsOptimizer, ANanArchitectureParameterStopsTheNextStep) {
       torch::NoGradGuard no_grad;
       net->arch_parameters()[1][0][0].fill_(std::numeric_limits<float>::quiet_NaN());
     }
-    const std::string m = step_divergence(darts, b);
+    const std::string m = test::step_until_divergence(darts, b, 1).message;
     EXPECT_NE(m.find("optimizer 'darts' diverged at epoch 3, step 2: the validation loss"),
               std::string::npos)
         << m;
@@ -377,31 +366,26 @@ TEST(DartsOptimizer, HugeLearningRateStopsAtTheFirstNonFiniteQuantity) {
   darts.new_epoch(0, 1);
   EXPECT_EQ(darts.non_finite_state(), "");
   const auto b = tiny_batch(8, 1, 8, 3);
-  int steps = 0;
-  try {
-    for (; steps < 20; ++steps) darts.step(b.images, b.labels, b.images, b.labels);
-    ADD_FAILURE() << "20 steps with learning rate 1e30 did not diverge";
-  } catch (const DivergenceError& e) {
-    // The step and the first non-finite quantity, in the order the step
-    // computes them.
-    const std::string m = e.what();
-    const std::string where =
-        fmt::format("optimizer 'darts' diverged at epoch 1, step {}: ", steps + 1);
-    ASSERT_NE(m.find(where), std::string::npos) << m;
-    const std::vector<std::string> quantities = {
-        "the validation loss is",
-        "the architecture gradient is not finite",
-        "the updated architecture parameters are not finite",
-        "the training loss is",
-        "the weight gradient is not finite",
-        "the updated weights are not finite"};
-    const std::string what = m.substr(m.find(where) + where.size());
-    EXPECT_TRUE(std::any_of(quantities.begin(), quantities.end(), [&what](const std::string& q) {
-      return what.rfind(q, 0) == 0;
-    })) << m;
-    EXPECT_NE(m.find("weight learning rate 1e+30"), std::string::npos) << m;
-    EXPECT_NE(m.find("lower the learning rates"), std::string::npos) << m;
-  }
+  const auto d = test::step_until_divergence(darts, b, 20);
+  if (d.step == 0) return;  // reported by the helper
+  // The step and the first non-finite quantity, in the order the step
+  // computes them.
+  const std::string& m = d.message;
+  const std::string where = fmt::format("optimizer 'darts' diverged at epoch 1, step {}: ", d.step);
+  ASSERT_NE(m.find(where), std::string::npos) << m;
+  const std::vector<std::string> quantities = {
+      "the validation loss is",
+      "the architecture gradient is not finite",
+      "the updated architecture parameters are not finite",
+      "the training loss is",
+      "the weight gradient is not finite",
+      "the updated weights are not finite"};
+  const std::string what = m.substr(m.find(where) + where.size());
+  EXPECT_TRUE(std::any_of(quantities.begin(), quantities.end(), [&what](const std::string& q) {
+    return what.rfind(q, 0) == 0;
+  })) << m;
+  EXPECT_NE(m.find("weight learning rate 1e+30"), std::string::npos) << m;
+  EXPECT_NE(m.find("lower the learning rates"), std::string::npos) << m;
 }
 
 TEST(DartsOptimizer, ArchitectureGradientLeavesTheStateUntouched) {

@@ -9,11 +9,14 @@
 // "avg_pool_3x3" carry no information to the classifier, only the nonlinear
 // "nor_conv_3x3" (ReLU-conv-BN) does.
 
+#include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <string>
 #include <vector>
 
+#include "nascpp/core/error.h"
+#include "nascpp/one_shot.h"
 #include "nascpp/ops/mixed_op.h"
 #include "nascpp/supernet.h"
 
@@ -95,6 +98,26 @@ inline TinyBatch tiny_batch(int64_t n, int64_t channels, int64_t size, int64_t c
                             torch::Dtype dtype = torch::kFloat32) {
   return {torch::randn({n, channels, size, size}, torch::TensorOptions().dtype(dtype)),
           torch::randint(classes, {n}, torch::kInt64)};
+}
+
+// Steps `optimizer` on `b` (as both splits) until a step throws a
+// DivergenceError, at most `max_steps` steps: the 1-based step that diverged
+// and its message; a test failure (and step 0, "") when none did.
+struct Divergence {
+  int step = 0;
+  std::string message;
+};
+inline Divergence step_until_divergence(OneShotOptimizer& optimizer, const TinyBatch& b,
+                                        int max_steps) {
+  for (int step = 1; step <= max_steps; ++step) {
+    try {
+      optimizer.step(b.images, b.labels, b.images, b.labels);
+    } catch (const DivergenceError& e) {
+      return {step, e.what()};
+    }
+  }
+  ADD_FAILURE() << max_steps << " steps did not diverge";
+  return {};
 }
 
 }  // namespace nascpp::test
