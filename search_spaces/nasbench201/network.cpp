@@ -33,10 +33,10 @@ Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots) {
 
 namespace detail {
 
-torch::nn::Sequential nasbench201_stem(int64_t in_channels, int64_t channels) {
-  return torch::nn::Sequential(
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, channels, 3).padding(1).bias(false)),
-      torch::nn::BatchNorm2d(channels));
+SkeletonOptions nasbench201_skeleton(const NasBench201NetworkOptions& options) {
+  return SkeletonOptions::nasbench201()
+      .channels(options.channels())
+      .cells_per_stage(options.cells_per_stage());
 }
 
 double nasbench201_parameter_bound(const NetworkSpec& spec,
@@ -84,7 +84,10 @@ NasBench201NetworkImpl::NasBench201NetworkImpl(const NasBench201Space::Ops& ops,
   std::vector<OpSlot> slots;
   for (int32_t op : ops) slots.push_back(OpSlot::fixed(NasBench201Space::op_names().at(op)));
   const Graph graph = nasbench201_cell_graph(slots);
-  skeleton_.build(*this, spec, options,
+  spec.validate();
+  options.validate();
+  detail::check_nasbench201_sizes(spec, options);
+  skeleton_.build(*this, spec, detail::nasbench201_skeleton(options),
                   [&graph](int64_t c) { return Cell(graph, CellOptions(c)); });
 }
 
@@ -98,7 +101,10 @@ NasBench201SupernetImpl::NasBench201SupernetImpl(const NetworkSpec& spec,
   std::vector<OpSlot> slots(NasBench201Space::kNumEdges,
                             OpSlot::mixed(NasBench201Space::op_names()));
   const Graph graph = nasbench201_cell_graph(slots);
-  skeleton_.build(*this, spec, options, [&graph](int64_t c) {
+  spec.validate();
+  options.validate();
+  detail::check_nasbench201_sizes(spec, options);
+  skeleton_.build(*this, spec, detail::nasbench201_skeleton(options), [&graph](int64_t c) {
     const auto op_args = OpArgs(c, c).affine(false).track_running_stats(true).conv_bias(true);
     return SupernetCell(graph, CellOptions(c).op_args(op_args));
   });
@@ -153,9 +159,7 @@ Architecture NasBench201SupernetImpl::derive() const {
 }
 
 std::vector<SupernetCell> NasBench201SupernetImpl::cells() const {
-  std::vector<SupernetCell> out;
-  for (const auto& stage : skeleton_.stages) out.insert(out.end(), stage.begin(), stage.end());
-  return out;
+  return skeleton_.cells();
 }
 
 std::shared_ptr<Network> NasBench201Space::build_network(const Architecture& arch,

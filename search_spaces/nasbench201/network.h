@@ -2,18 +2,17 @@
 /// NAS-Bench-201 networks (Dong & Yang 2020, Sec. 2.1, Fig. 1): a 3x3 conv
 /// stem with BN; three stages of N cells at C, 2C and 4C channels with a
 /// stride-2 ResNet basic block between stages; BN, ReLU, global average
-/// pooling and a linear classifier. The cell is compiled from a `Graph`.
-
-#include <torch/nn/modules/container/any.h>
-#include <torch/nn/modules/container/sequential.h>
+/// pooling and a linear classifier: the public StagedSkeleton with its
+/// nasbench201() preset (nascpp/graph/skeleton.h). The cell is compiled from
+/// a `Graph`.
 
 #include <cstdint>
 #include <vector>
 
 #include "nascpp/graph/cell.h"
 #include "nascpp/graph/graph.h"
+#include "nascpp/graph/skeleton.h"
 #include "nascpp/network.h"
-#include "nascpp/ops/head.h"
 #include "nascpp/ops/op.h"
 #include "nascpp/supernet.h"
 #include "search_spaces/nasbench201/nasbench201.h"
@@ -26,8 +25,9 @@ Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots);
 
 namespace detail {
 
-/// The stem: a 3x3 convolution without bias, then BN (NAS-Bench-201's TinyNetwork).
-torch::nn::Sequential nasbench201_stem(int64_t in_channels, int64_t channels);
+/// The skeleton layout of these options: SkeletonOptions::nasbench201() with
+/// their channels and cells per stage.
+SkeletonOptions nasbench201_skeleton(const NasBench201NetworkOptions& options);
 
 /// At least the trainable parameters of the largest network (or the
 /// supernet) of these sizes: stem, 3 x cells_per_stage cells of six edges
@@ -44,54 +44,6 @@ double nasbench201_parameter_bound(const NetworkSpec& spec,
 /// network that does not fit in memory (check_network_memory).
 void check_nasbench201_sizes(const NetworkSpec& spec, const NasBench201NetworkOptions& options);
 
-/// The macro skeleton shared by the network and the supernet: stem, three
-/// stages of cells (`CellHolder` = Cell or SupernetCell) with a stride-2
-/// ResNet basic block between stages, and the classifier head. The modules are
-/// registered on `owner` under the same names in both.
-template <class CellHolder>
-struct NasBench201Skeleton {
-  torch::nn::Sequential stem{nullptr};
-  std::vector<std::vector<CellHolder>> stages;
-  std::vector<torch::nn::AnyModule> reductions;
-  ClassifierHead head{nullptr};
-
-  /// `make_cell(channels)` builds one cell of a stage with that many channels.
-  template <class MakeCell>
-  void build(torch::nn::Module& owner, const NetworkSpec& spec,
-             const NasBench201NetworkOptions& options, MakeCell&& make_cell) {
-    spec.validate();
-    options.validate();
-    check_nasbench201_sizes(spec, options);
-    int64_t c = options.channels();
-    stem = owner.register_module("stem", nasbench201_stem(spec.in_channels(), c));
-    for (int stage = 0; stage < 3; ++stage) {
-      if (stage > 0) {
-        auto block = make_op("resnet_basic_block", OpArgs(c, 2 * c, 2));
-        reductions.push_back(block);
-        owner.register_module("reduction" + std::to_string(stage), block.ptr());
-        c *= 2;
-      }
-      stages.emplace_back();
-      for (int64_t i = 0; i < options.cells_per_stage(); ++i) {
-        stages.back().push_back(owner.register_module(
-            "stage" + std::to_string(stage) + "_cell" + std::to_string(i), make_cell(c)));
-      }
-    }
-    head = owner.register_module("head", ClassifierHead(c, spec.num_classes()));
-  }
-
-  /// Logits of `images`; `cell_forward(cell, x)` runs one cell.
-  template <class CellForward>
-  torch::Tensor forward(const torch::Tensor& images, CellForward&& cell_forward) {
-    auto x = stem->forward(images);
-    for (size_t stage = 0; stage < stages.size(); ++stage) {
-      if (stage > 0) x = reductions[stage - 1].forward(x);
-      for (auto& cell : stages[stage]) x = cell_forward(cell, x);
-    }
-    return head->forward(x);
-  }
-};
-
 }  // namespace detail
 
 /// A network for one architecture (every edge a fixed op).
@@ -102,7 +54,7 @@ class NasBench201NetworkImpl : public Network {
   torch::Tensor forward(torch::Tensor images) override;
 
  private:
-  detail::NasBench201Skeleton<Cell> skeleton_;
+  StagedSkeleton<Cell> skeleton_;
 };
 
 /// The one-shot supernet: every edge a mixed op over the five candidates,
@@ -138,7 +90,7 @@ class NasBench201SupernetImpl : public Supernet {
   std::vector<SupernetCell> cells() const;
 
  private:
-  detail::NasBench201Skeleton<SupernetCell> skeleton_;
+  StagedSkeleton<SupernetCell> skeleton_;
   torch::Tensor alphas_;
 };
 TORCH_MODULE(NasBench201Supernet);
