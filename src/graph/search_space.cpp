@@ -1,0 +1,647 @@
+#include "nascpp/graph/search_space.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "nascpp/core/error.h"
+#include "nascpp/graph/cell.h"
+#include "nascpp/supernet.h"
+
+namespace nascpp {
+
+namespace {
+
+constexpr uint64_t kMaxSize = uint64_t{1} << 63;
+constexpr size_t kMaxEnumerate = 10'000'000;
+constexpr size_t kMaxPathFeatures = size_t{1} << 20;
+
+bool has_separator(const std::string& name) {
+  return name.find_first_of("|~+ \t\n") != std::string::npos;
+}
+
+// Networks of a graph space: the staged skeleton around plain cells.
+class GraphNetworkImpl : public Network {
+ public:
+  GraphNetworkImpl(const Graph& cell, const NetworkSpec& spec, const SkeletonOptions& skeleton) {
+    skeleton_.build(*this, spec, skeleton,
+                    [&cell](int64_t c) { return Cell(cell, CellOptions(c)); });
+  }
+  torch::Tensor forward(torch::Tensor images) override {
+    return skeleton_.forward(images,
+                             [](Cell& cell, const torch::Tensor& x) { return cell->forward({x}); });
+  }
+
+ private:
+  StagedSkeleton<Cell> skeleton_;
+};
+
+// The one-shot supernet of a graph space: one mixed op per choice slot, one
+// architecture matrix [slots, candidates] shared by all cells.
+class GraphSupernetImpl : public Supernet {
+ public:
+  GraphSupernetImpl(std::shared_ptr<const GraphSearchSpace> space, const NetworkSpec& spec)
+      : space_(std::move(space)) {
+    const Graph& graph = space_->graph();
+    skeleton_.build(*this, spec, space_->options().skeleton(), [&graph](int64_t c) {
+      const auto op_args = OpArgs(c, c).affine(false).track_running_stats(true).conv_bias(true);
+      return SupernetCell(graph, CellOptions(c).op_args(op_args));
+    });
+    const auto slots = static_cast<int64_t>(space_->choice_slots().size());
+    const auto ops = static_cast<int64_t>(candidate_ops().size());
+    // DARTS initialises the architecture parameters as 1e-3 * N(0, 1).
+    alphas_ = register_parameter("arch_alphas", 1e-3 * torch::randn({slots, ops}));
+  }
+
+  std::vector<std::string> cell_types() const override { return {"cell"}; }
+  std::vector<std::string> candidate_ops() const override {
+    return space_->graph().slot(space_->choice_slots().front()).candidates();
+  }
+  std::vector<torch::Tensor> arch_parameters() const override { return {alphas_}; }
+  std::vector<torch::Tensor> weight_parameters() const override {
+    std::vector<torch::Tensor> out;
+    for (const auto& item : named_parameters(/*recurse=*/true)) {
+      if (item.key() != "arch_alphas") out.push_back(item.value());
+    }
+    return out;
+  }
+
+  using Supernet::forward;
+  torch::Tensor forward_weighted(const torch::Tensor& images,
+                                 const std::vector<torch::Tensor>& weights) override {
+    check_arch_shapes(weights, {alphas_}, "graph supernet weights");
+    const auto per_slot = weights[0].unbind(0);
+    return skeleton_.forward(images, [&per_slot](SupernetCell& cell, const torch::Tensor& x) {
+      return cell->forward({x}, per_slot);
+    });
+  }
+  torch::Tensor forward_hard(const torch::Tensor& images,
+                             const std::vector<torch::Tensor>& hard_weights,
+                             const std::vector<std::vector<int64_t>>& indices) override {
+    check_arch_shapes(hard_weights, {alphas_}, "graph supernet hard weights");
+    const size_t slots = space_->choice_slots().size();
+    NASCPP_CHECK(indices.size() == 1 && indices[0].size() == slots,
+                 "graph supernet forward_hard needs one list of {} indices, got {} list(s)", slots,
+                 indices.size());
+    const auto per_slot = hard_weights[0].unbind(0);
+    return skeleton_.forward(images, [&](SupernetCell& cell, const torch::Tensor& x) {
+      return cell->forward_hard({x}, per_slot, indices[0]);
+    });
+  }
+  Architecture derive() const override {
+    const auto best = alphas_.detach().argmax(1);
+    std::vector<int32_t> choices;
+    for (int64_t s = 0; s < best.size(0); ++s) {
+      choices.push_back(static_cast<int32_t>(best[s].item<int64_t>()));
+    }
+    return *space_->from_choices(choices);
+  }
+
+ private:
+  std::shared_ptr<const GraphSearchSpace> space_;
+  StagedSkeleton<SupernetCell> skeleton_;
+  torch::Tensor alphas_;
+};
+
+// Reads one op-slot from a node or edge entry: `op` (fixed) or `ops` (mixed).
+OpSlot read_slot(ConfigNode& entry, const std::string& where) {
+  const bool fixed = entry.has("op");
+  const bool mixed = entry.has("ops");
+  NASCPP_CHECK_CONFIG(!(fixed && mixed),
+                      "{} has both 'op' (a fixed op) and 'ops' (a choice among ops); give one",
+                      where);
+  if (fixed) return OpSlot::fixed(entry.require<std::string>("op"));
+  if (mixed) {
+    return OpSlot::mixed(entry.require<std::vector<std::string>>("ops"));
+  }
+  return {};
+}
+
+std::vector<ConfigNode> read_list(ConfigNode& config, const std::string& key) {
+  const std::string where = config.path().empty() ? key : config.path() + "." + key;
+  NASCPP_CHECK_CONFIG(config.has(key), "a graph search space needs '{}' (a list of entries)",
+                      where);
+  const YAML::Node list = config.get<YAML::Node>(key, YAML::Node());
+  NASCPP_CHECK_CONFIG(list.IsSequence(), "'{}' must be a list of entries, e.g. [{{name: \"0\", "
+                      "role: input}}, ...]", where);
+  std::vector<ConfigNode> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string item = fmt::format("{}[{}]", where, i);
+    NASCPP_CHECK_CONFIG(list[i].IsMap(), "'{}' must be a mapping such as {{from: \"0\", to: "
+                        "\"1\", ops: [...]}}", item);
+    out.emplace_back(list[i], item);
+  }
+  return out;
+}
+
+}  // namespace
+
+GraphSearchSpace::GraphSearchSpace(std::string name, Graph cell, GraphSpaceOptions options)
+    : name_(std::move(name)), graph_(std::move(cell)), options_(std::move(options)) {
+  check_definition();
+}
+
+void GraphSearchSpace::check_definition() {
+  NASCPP_CHECK_CONFIG(!name_.empty() && !has_separator(name_),
+                      "a graph search space needs a name without '|', '~', '+' or spaces, got "
+                      "'{}'",
+                      name_);
+  options_.skeleton().validate();
+  graph_.validate(op_registry());
+  const auto inputs = graph_.inputs();
+  NASCPP_CHECK_CONFIG(inputs.size() == 1,
+                      "graph search space '{}' needs exactly one input node (the staged skeleton "
+                      "feeds each cell the previous cell's output), got {}: {}",
+                      name_, inputs.size(), join(inputs, ", "));
+  for (const auto& node : graph_.nodes()) {
+    NASCPP_CHECK_CONFIG(!has_separator(node.name),
+                        "graph search space '{}': node name '{}' contains one of '|', '~', '+' or "
+                        "a space, which the text form uses as separators",
+                        name_, node.name);
+  }
+  slots_ = graph_.mixed_slots();
+  NASCPP_CHECK_CONFIG(!slots_.empty(),
+                      "graph search space '{}' has no choice: give at least one node or edge a "
+                      "list of candidate ops ('ops' in YAML, OpSlot::mixed in C++)",
+                      name_);
+  edge_slot_.assign(graph_.edges().size(), -1);
+  node_slot_.assign(graph_.nodes().size(), -1);
+  slot_candidates_.clear();
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    const OpSlot& slot = graph_.slot(slots_[s]);
+    NASCPP_CHECK_CONFIG(slot.candidates().size() >= 2,
+                        "graph search space '{}': {} has the single candidate '{}'; a choice "
+                        "needs at least two (use a fixed op for one)",
+                        name_, graph_.describe(slots_[s]), slot.candidates().front());
+    for (const auto& op : slot.candidates()) {
+      NASCPP_CHECK_CONFIG(!has_separator(op),
+                          "graph search space '{}': op name '{}' on {} contains one of '|', "
+                          "'~', '+' or a space",
+                          name_, op, graph_.describe(slots_[s]));
+    }
+    slot_candidates_.push_back(static_cast<int32_t>(slot.candidates().size()));
+    if (slots_[s].kind == SlotRef::Kind::kEdge) {
+      edge_slot_[slots_[s].index] = static_cast<int64_t>(s);
+    } else {
+      node_slot_[slots_[s].index] = static_cast<int64_t>(s);
+    }
+  }
+
+  // Text groups: nodes with a choice, in topological order.
+  const auto order = graph_.topological_order();
+  std::vector<size_t> position(graph_.nodes().size());
+  choice_nodes_.clear();
+  for (size_t k = 0; k < order.size(); ++k) {
+    const size_t n = *graph_.find_node(order[k]);
+    position[n] = k;
+    bool choice = node_slot_[n] >= 0;
+    for (size_t e : graph_.in_edges(order[k])) choice = choice || edge_slot_[e] >= 0;
+    if (choice) choice_nodes_.push_back(n);
+  }
+  edge_vertex_order_.resize(graph_.edges().size());
+  for (size_t e = 0; e < edge_vertex_order_.size(); ++e) edge_vertex_order_[e] = e;
+  std::stable_sort(edge_vertex_order_.begin(), edge_vertex_order_.end(), [&](size_t a, size_t b) {
+    return position[*graph_.find_node(graph_.edges()[a].to)] <
+           position[*graph_.find_node(graph_.edges()[b].to)];
+  });
+
+  size_ = uint64_t{1};
+  for (int32_t m : slot_candidates_) {
+    if (size_ && *size_ <= kMaxSize / static_cast<uint64_t>(m)) {
+      *size_ *= static_cast<uint64_t>(m);
+    } else {
+      size_.reset();
+    }
+  }
+
+  // The staged skeleton chains cells: the output must have the input's channels.
+  const Graph first = cell_of(make(std::vector<int32_t>(slots_.size(), 0)));
+  const auto plan = detail::CellPlan::make(first, CellOptions(4));
+  const int64_t out = plan.node_c_out[plan.output];
+  NASCPP_CHECK_CONFIG(out == 4,
+                      "graph search space '{}': the output node '{}' gives {} channels for a "
+                      "cell of 4 ({}); the staged skeleton chains cells, so the output must have "
+                      "the cell's channels (sum its inputs, or concatenate a single one)",
+                      name_, graph_.nodes()[plan.output].name, out,
+                      to_string(graph_.nodes()[plan.output].combine));
+
+  // One cell's parameters are at most its supernet cell's (every candidate
+  // of every slot), which is quadratic in the channels.
+  auto count = [this](int64_t c) {
+    torch::NoGradGuard no_grad;
+    SupernetCell cell(graph_, CellOptions(c));
+    return static_cast<double>(count_parameters(*cell));
+  };
+  const double p2 = count(2);
+  const double p4 = count(4);
+  cell_parameters_.a = (p4 - 2.0 * p2) / 8.0;
+  cell_parameters_.b = (p2 - 4.0 * cell_parameters_.a) / 2.0;
+}
+
+std::shared_ptr<const GraphSearchSpace> GraphSearchSpace::from_config(ConfigNode& config) {
+  const auto label = config.require<std::string>("label");
+  Graph graph;
+  auto nodes = read_list(config, "nodes");
+  for (auto& entry : nodes) {
+    Node node;
+    node.name = entry.require<std::string>("name");
+    const auto role = entry.get_choice("role", "intermediate", {"input", "intermediate", "output"});
+    node.role = role == "input"    ? NodeRole::kInput
+                : role == "output" ? NodeRole::kOutput
+                                   : NodeRole::kIntermediate;
+    node.combine =
+        entry.get_choice("combine", "sum", {"sum", "concat"}) == "sum" ? Combine::kSum
+                                                                        : Combine::kConcat;
+    node.op = read_slot(entry, "'" + entry.path() + "'");
+    entry.finish();
+    graph.add_node(std::move(node));
+  }
+  auto edges = read_list(config, "edges");
+  for (auto& entry : edges) {
+    const auto from = entry.require<std::string>("from");
+    const auto to = entry.require<std::string>("to");
+    OpSlot slot = read_slot(entry, "'" + entry.path() + "'");
+    entry.finish();
+    graph.add_edge(from, to, std::move(slot));
+  }
+  auto skeleton_section = config.section("skeleton");
+  GraphSpaceOptions options;
+  options.skeleton(SkeletonOptions::from_config(skeleton_section));
+  return std::make_shared<const GraphSearchSpace>(label, std::move(graph), std::move(options));
+}
+
+// ---- architectures ----
+
+Architecture GraphSearchSpace::make(std::vector<int32_t> encoding) const {
+  return Architecture(name_, std::move(encoding));
+}
+
+std::vector<int32_t> GraphSearchSpace::checked(const Architecture& arch) const {
+  NASCPP_CHECK_CONFIG(arch.space() == name_,
+                      "architecture of space '{}' given to graph search space '{}'", arch.space(),
+                      name_);
+  const auto& enc = arch.encoding();
+  NASCPP_CHECK_CONFIG(enc.size() == slots_.size(),
+                      "a '{}' architecture has {} choices, got an encoding of {}", name_,
+                      slots_.size(), enc.size());
+  for (size_t s = 0; s < enc.size(); ++s) {
+    NASCPP_CHECK_CONFIG(enc[s] >= 0 && enc[s] < slot_candidates_[s],
+                        "choice {} of a '{}' architecture ({}) is {}, outside [0, {})", s, name_,
+                        graph_.describe(slots_[s]), enc[s], slot_candidates_[s]);
+  }
+  return enc;
+}
+
+Graph GraphSearchSpace::cell_of(const Architecture& arch) const {
+  const auto enc = checked(arch);
+  Graph cell = graph_;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    OpSlot& slot = cell.slot(slots_[s]);
+    slot = OpSlot::fixed(slot.candidates()[static_cast<size_t>(enc[s])]);
+  }
+  return cell;
+}
+
+std::string GraphSearchSpace::text_form() const {
+  std::vector<std::string> groups;
+  for (size_t n : choice_nodes_) {
+    std::string group = "|";
+    if (node_slot_[n] >= 0) group += "op|";
+    for (size_t e : graph_.in_edges(graph_.nodes()[n].name)) {
+      if (edge_slot_[e] >= 0) group += "op~" + graph_.edges()[e].from + "|";
+    }
+    groups.push_back(group);
+  }
+  return join(groups, "+");
+}
+
+std::string GraphSearchSpace::format(const Architecture& arch) const {
+  const auto enc = checked(arch);
+  auto op = [&](int64_t s) {
+    return graph_.slot(slots_[static_cast<size_t>(s)])
+        .candidates()[static_cast<size_t>(enc[static_cast<size_t>(s)])];
+  };
+  std::string out;
+  for (size_t g = 0; g < choice_nodes_.size(); ++g) {
+    const size_t n = choice_nodes_[g];
+    if (g > 0) out += "+";
+    out += "|";
+    if (node_slot_[n] >= 0) out += op(node_slot_[n]) + "|";
+    for (size_t e : graph_.in_edges(graph_.nodes()[n].name)) {
+      if (edge_slot_[e] >= 0) out += op(edge_slot_[e]) + "~" + graph_.edges()[e].from + "|";
+    }
+  }
+  return out;
+}
+
+Architecture GraphSearchSpace::parse(const std::string& text) const {
+  auto fail = [&](const std::string& what) -> void {
+    throw ConfigError(fmt::format("cannot parse '{}' as a '{}' architecture: {} (the form is '{}')",
+                                  text, name_, what, text_form()));
+  };
+  auto op_index = [&](size_t s, const std::string& op, const std::string& where) {
+    const auto& candidates = graph_.slot(slots_[s]).candidates();
+    const auto it = std::find(candidates.begin(), candidates.end(), op);
+    if (it == candidates.end()) {
+      fail(fmt::format("{}: {}", where, unknown_choice_message("op", op, candidates)));
+    }
+    return static_cast<int32_t>(it - candidates.begin());
+  };
+  std::vector<std::string> groups;
+  size_t start = 0;
+  while (true) {
+    const size_t plus = text.find('+', start);
+    groups.push_back(text.substr(start, plus == std::string::npos ? std::string::npos
+                                                                  : plus - start));
+    if (plus == std::string::npos) break;
+    start = plus + 1;
+  }
+  if (groups.size() != choice_nodes_.size()) {
+    fail(fmt::format("found {} '|...|' group(s) joined by '+', expected {} (one per node with a "
+                     "choice)",
+                     groups.size(), choice_nodes_.size()));
+  }
+  std::vector<int32_t> enc(slots_.size(), 0);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const size_t n = choice_nodes_[g];
+    const std::string& node = graph_.nodes()[n].name;
+    const std::string& group = groups[g];
+    const std::string where = fmt::format("group {} (node '{}')", g + 1, node);
+    if (group.size() < 2 || group.front() != '|' || group.back() != '|') {
+      fail(fmt::format("{} is '{}'; a group starts and ends with '|'", where, group));
+    }
+    std::vector<std::string> tokens;
+    size_t pos = 1;
+    while (pos < group.size()) {
+      const size_t bar = group.find('|', pos);
+      tokens.push_back(group.substr(pos, bar - pos));
+      pos = bar + 1;
+    }
+    size_t t = 0;
+    if (node_slot_[n] >= 0) {
+      if (tokens.empty() || tokens[0].find('~') != std::string::npos) {
+        fail(fmt::format("{} must start with the node's op", where));
+      }
+      enc[static_cast<size_t>(node_slot_[n])] =
+          op_index(static_cast<size_t>(node_slot_[n]), tokens[t], where);
+      ++t;
+    }
+    for (size_t e : graph_.in_edges(node)) {
+      if (edge_slot_[e] < 0) continue;
+      const std::string& from = graph_.edges()[e].from;
+      if (t >= tokens.size()) fail(fmt::format("{} ends before 'op~{}'", where, from));
+      const std::string& token = tokens[t++];
+      const size_t tilde = token.find('~');
+      if (tilde == std::string::npos) {
+        fail(fmt::format("{}: expected 'op~{}', found '{}'", where, from, token));
+      }
+      if (token.substr(tilde + 1) != from) {
+        fail(fmt::format("{}: expected the edge from '{}' ('op~{}'), found '{}'", where, from,
+                         from, token));
+      }
+      enc[static_cast<size_t>(edge_slot_[e])] =
+          op_index(static_cast<size_t>(edge_slot_[e]), token.substr(0, tilde), where);
+    }
+    if (t != tokens.size()) {
+      fail(fmt::format("{} has {} entries, expected {}", where, tokens.size(), t));
+    }
+  }
+  return make(std::move(enc));
+}
+
+void GraphSearchSpace::validate(const Architecture& arch) const { (void)checked(arch); }
+
+uint64_t GraphSearchSpace::dense_id(const Architecture& arch) const {
+  NASCPP_CHECK_CONFIG(size_.has_value(),
+                      "graph search space '{}' has more than 2^63 architectures; they have no "
+                      "dense id",
+                      name_);
+  const auto enc = checked(arch);
+  uint64_t id = 0;
+  for (size_t s = 0; s < enc.size(); ++s) {
+    id = id * static_cast<uint64_t>(slot_candidates_[s]) + static_cast<uint64_t>(enc[s]);
+  }
+  return id;
+}
+
+Architecture GraphSearchSpace::from_dense_id(uint64_t id) const {
+  NASCPP_CHECK_CONFIG(size_.has_value() && id < *size_,
+                      "dense id {} is outside graph search space '{}' ({} architectures)", id,
+                      name_, size_ ? std::to_string(*size_) : std::string("more than 2^63"));
+  std::vector<int32_t> enc(slots_.size(), 0);
+  for (size_t s = slots_.size(); s-- > 0;) {
+    const auto m = static_cast<uint64_t>(slot_candidates_[s]);
+    enc[s] = static_cast<int32_t>(id % m);
+    id /= m;
+  }
+  return make(std::move(enc));
+}
+
+Architecture GraphSearchSpace::sample(Rng& rng) const {
+  if (size_) return from_dense_id(static_cast<uint64_t>(rng.index(static_cast<size_t>(*size_))));
+  std::vector<int32_t> enc;
+  for (int32_t m : slot_candidates_) enc.push_back(static_cast<int32_t>(rng.index(static_cast<size_t>(m))));
+  return make(std::move(enc));
+}
+
+Architecture GraphSearchSpace::mutate(const Architecture& arch, Rng& rng) const {
+  auto enc = checked(arch);
+  const size_t s = rng.index(slots_.size());
+  const int32_t m = slot_candidates_[s];
+  // Adding 1..m-1 modulo m reaches each of the other ops once.
+  const auto shift = 1 + static_cast<int32_t>(rng.index(static_cast<size_t>(m - 1)));
+  enc[s] = (enc[s] + shift) % m;
+  return make(std::move(enc));
+}
+
+std::vector<Architecture> GraphSearchSpace::neighbours(const Architecture& arch) const {
+  const auto enc = checked(arch);
+  std::vector<Architecture> out;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    for (int32_t op = 0; op < slot_candidates_[s]; ++op) {
+      if (op == enc[s]) continue;
+      auto changed = enc;
+      changed[s] = op;
+      out.push_back(make(std::move(changed)));
+    }
+  }
+  return out;
+}
+
+std::optional<uint64_t> GraphSearchSpace::size() const { return size_; }
+
+std::vector<Architecture> GraphSearchSpace::enumerate() const {
+  NASCPP_CHECK_CONFIG(size_.has_value() && *size_ <= kMaxEnumerate,
+                      "graph search space '{}' has {} architectures; enumerate() lists at most {}",
+                      name_, size_ ? std::to_string(*size_) : std::string("more than 2^63"),
+                      kMaxEnumerate);
+  std::vector<Architecture> out;
+  out.reserve(static_cast<size_t>(*size_));
+  for (uint64_t id = 0; id < *size_; ++id) out.push_back(from_dense_id(id));
+  return out;
+}
+
+// ---- encodings ----
+
+std::vector<std::vector<size_t>> GraphSearchSpace::paths() const {
+  // Input-to-output paths as edge sequences, by length, then edge indices.
+  const std::string input = graph_.inputs().front();
+  const std::string output = graph_.outputs().front();
+  std::vector<std::vector<size_t>> done;
+  std::vector<std::vector<size_t>> frontier;
+  for (size_t e : graph_.out_edges(input)) frontier.push_back({e});
+  while (!frontier.empty()) {
+    std::vector<std::vector<size_t>> next;
+    for (const auto& path : frontier) {
+      const std::string& at = graph_.edges()[path.back()].to;
+      if (at == output) {
+        done.push_back(path);
+        continue;
+      }
+      for (size_t e : graph_.out_edges(at)) {
+        auto longer = path;
+        longer.push_back(e);
+        next.push_back(std::move(longer));
+      }
+    }
+    frontier = std::move(next);
+  }
+  std::stable_sort(done.begin(), done.end(), [](const auto& a, const auto& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  return done;
+}
+
+std::vector<std::string> GraphSearchSpace::encodings() const {
+  std::vector<std::string> out = {"adjacency", "onehot", "op_indices"};
+  bool all_edges_mixed = true;
+  for (int64_t s : edge_slot_) all_edges_mixed = all_edges_mixed && s >= 0;
+  for (const auto& node : graph_.nodes()) all_edges_mixed = all_edges_mixed && node.op.empty();
+  if (all_edges_mixed) {
+    size_t features = 0;
+    for (const auto& path : paths()) {
+      size_t block = 1;
+      for (size_t e : path) {
+        block *= static_cast<size_t>(slot_candidates_[static_cast<size_t>(edge_slot_[e])]);
+        if (block > kMaxPathFeatures) break;
+      }
+      features += block;
+      if (features > kMaxPathFeatures) break;
+    }
+    if (features <= kMaxPathFeatures) out.push_back("path");
+  }
+  return out;
+}
+
+std::vector<float> GraphSearchSpace::encode(const Architecture& arch,
+                                            const std::string& encoding) const {
+  const auto enc = checked(arch);
+  const auto names = encodings();
+  if (std::find(names.begin(), names.end(), encoding) == names.end()) {
+    throw ConfigError(unknown_choice_message("encoding of graph search space '" + name_ + "'",
+                                             encoding, names));
+  }
+  if (encoding == "op_indices") return std::vector<float>(enc.begin(), enc.end());
+
+  std::vector<float> onehot;
+  for (size_t s = 0; s < enc.size(); ++s) {
+    const size_t offset = onehot.size();
+    onehot.resize(offset + static_cast<size_t>(slot_candidates_[s]), 0.0f);
+    onehot[offset + static_cast<size_t>(enc[s])] = 1.0f;
+  }
+  if (encoding == "onehot") return onehot;
+
+  const Graph cell = cell_of(arch);
+  auto active = [&cell](size_t e) { return cell.edges()[e].op.empty() || cell.edges()[e].op.op() != "none"; };
+
+  if (encoding == "adjacency") {
+    const size_t edges = cell.edges().size();
+    const size_t vertices = edges + 2;
+    std::vector<size_t> vertex(edges);
+    for (size_t k = 0; k < edges; ++k) vertex[edge_vertex_order_[k]] = 1 + k;
+    std::vector<std::vector<float>> adj(vertices, std::vector<float>(vertices, 0.0f));
+    const std::string input = cell.inputs().front();
+    const std::string output = cell.outputs().front();
+    for (size_t e = 0; e < edges; ++e) {
+      if (!active(e)) continue;
+      const Edge& edge = cell.edges()[e];
+      if (edge.from == input) adj[0][vertex[e]] = 1.0f;
+      if (edge.to == output) adj[vertex[e]][vertices - 1] = 1.0f;
+      for (size_t f = 0; f < edges; ++f) {
+        if (active(f) && edge.to == cell.edges()[f].from) adj[vertex[e]][vertex[f]] = 1.0f;
+      }
+    }
+    std::vector<float> out;
+    for (size_t i = 0; i < vertices; ++i) {
+      for (size_t j = i + 1; j < vertices; ++j) out.push_back(adj[i][j]);
+    }
+    out.insert(out.end(), onehot.begin(), onehot.end());
+    return out;
+  }
+
+  // path
+  std::vector<float> out;
+  for (const auto& path : paths()) {
+    size_t block = 1;
+    size_t code = 0;
+    bool alive = true;
+    for (size_t e : path) {
+      const auto s = static_cast<size_t>(edge_slot_[e]);
+      block *= static_cast<size_t>(slot_candidates_[s]);
+      code = code * static_cast<size_t>(slot_candidates_[s]) + static_cast<size_t>(enc[s]);
+      alive = alive && active(e);
+    }
+    const size_t offset = out.size();
+    out.resize(offset + block, 0.0f);
+    if (alive) out[offset + code] = 1.0f;
+  }
+  return out;
+}
+
+std::vector<int32_t> GraphSearchSpace::choice_cardinalities() const { return slot_candidates_; }
+
+std::vector<int32_t> GraphSearchSpace::choices_of(const Architecture& arch) const {
+  return checked(arch);
+}
+
+std::optional<Architecture> GraphSearchSpace::from_choices(
+    const std::vector<int32_t>& choices) const {
+  if (choices.size() != slots_.size()) return std::nullopt;
+  for (size_t s = 0; s < choices.size(); ++s) {
+    if (choices[s] < 0 || choices[s] >= slot_candidates_[s]) return std::nullopt;
+  }
+  return make(choices);
+}
+
+// ---- networks ----
+
+std::shared_ptr<Network> GraphSearchSpace::build_network(const Architecture& arch,
+                                                         const NetworkSpec& spec) const {
+  const Graph cell = cell_of(arch);
+  spec.validate();
+  check_skeleton_sizes(spec, options_.skeleton(), name_ + " network",
+                       [this](double c) { return cell_parameters_.at(c); });
+  return std::make_shared<GraphNetworkImpl>(cell, spec, options_.skeleton());
+}
+
+std::shared_ptr<Supernet> GraphSearchSpace::build_supernet(const NetworkSpec& spec) const {
+  const auto& first = graph_.slot(slots_.front()).candidates();
+  for (const auto& ref : slots_) {
+    const auto& candidates = graph_.slot(ref).candidates();
+    NASCPP_CHECK_CONFIG(candidates == first,
+                        "graph search space '{}' has no one-shot supernet: its architecture "
+                        "matrix needs the same candidates on every choice, but {} has [{}] and "
+                        "{} has [{}]",
+                        name_, graph_.describe(slots_.front()), join(first, ", "),
+                        graph_.describe(ref), join(candidates, ", "));
+  }
+  spec.validate();
+  check_skeleton_sizes(spec, options_.skeleton(), name_ + " supernet",
+                       [this](double c) { return cell_parameters_.at(c); });
+  // The supernet keeps the space alive for derive().
+  auto self = std::make_shared<const GraphSearchSpace>(*this);
+  return std::make_shared<GraphSupernetImpl>(std::move(self), spec);
+}
+
+}  // namespace nascpp
