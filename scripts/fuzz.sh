@@ -20,7 +20,7 @@ case "$seconds" in
   ''|*[!0-9]*) echo "fuzz.sh: SECONDS_PER_TARGET must be a whole number of seconds, not '$seconds'" >&2; exit 2 ;;
 esac
 build="${NASCPP_SANITIZE_BUILD:-$root/build-sanitize}"
-all=(nb201_arch nb101_arch darts_genotype seed_list experiment_config csv nb201_tables nb101_tables)
+all=(nb201_arch nb101_arch darts_genotype graph_space graph_arch seed_list experiment_config csv nb201_tables nb101_tables)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 for t in "${targets[@]}"; do

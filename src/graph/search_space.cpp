@@ -519,17 +519,21 @@ std::vector<std::string> GraphSearchSpace::encodings() const {
   for (int64_t s : edge_slot_) all_edges_mixed = all_edges_mixed && s >= 0;
   for (const auto& node : graph_.nodes()) all_edges_mixed = all_edges_mixed && node.op.empty();
   if (all_edges_mixed) {
-    size_t features = 0;
-    for (const auto& path : paths()) {
-      size_t block = 1;
-      for (size_t e : path) {
-        block *= static_cast<size_t>(slot_candidates_[static_cast<size_t>(edge_slot_[e])]);
-        if (block > kMaxPathFeatures) break;
+    // Features per node: the sum over its in-edges of (the source's features
+    // times the edge's candidates), counted before any path is listed (a
+    // dense DAG has exponentially many paths), saturating at the limit.
+    std::vector<double> at(graph_.nodes().size(), 0.0);
+    at[*graph_.find_node(graph_.inputs().front())] = 1.0;
+    for (const auto& name : graph_.topological_order()) {
+      const size_t n = *graph_.find_node(name);
+      for (size_t e : graph_.in_edges(name)) {
+        const size_t from = *graph_.find_node(graph_.edges()[e].from);
+        at[n] += at[from] * slot_candidates_[static_cast<size_t>(edge_slot_[e])];
       }
-      features += block;
-      if (features > kMaxPathFeatures) break;
+      at[n] = std::min(at[n], 2.0 * static_cast<double>(kMaxPathFeatures));
     }
-    if (features <= kMaxPathFeatures) out.push_back("path");
+    const double features = at[*graph_.find_node(graph_.outputs().front())];
+    if (features <= static_cast<double>(kMaxPathFeatures)) out.push_back("path");
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -17,6 +18,7 @@
 #include "nascpp/core/io.h"
 #include "nascpp/core/random.h"
 #include "nascpp/experiment.h"
+#include "nascpp/graph/search_space.h"
 #include "search_spaces/darts/darts.h"
 #include "search_spaces/nasbench101/nasbench101.h"
 #include "search_spaces/nasbench201/nasbench201.h"
@@ -122,6 +124,73 @@ std::vector<std::string> darts_genotype_seeds(const Context&) {
 }
 
 // ---- command line and configuration ----
+
+// ---- search spaces declared from a graph ----
+
+constexpr const char* kGraphSpaceYaml = R"(label: small
+nodes:
+  - {name: "0", role: input}
+  - {name: "1"}
+  - {name: "2", role: output, ops: [nor_conv_3x3, avg_pool_3x3]}
+edges:
+  - {from: "0", to: "1", op: nor_conv_1x1}
+  - {from: "1", to: "2", op: skip_connect}
+  - {from: "0", to: "2", ops: [none, skip_connect, nor_conv_1x1]}
+skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
+)";
+
+std::shared_ptr<const GraphSearchSpace> graph_space_of(const std::string& yaml) {
+  auto cfg = ConfigNode::parse(yaml, "<fuzz>");
+  auto space = GraphSearchSpace::from_config(cfg);
+  cfg.finish();
+  return space;
+}
+
+// A declaration either is a ConfigError or gives a space whose derived
+// operations hold together: sampled cells round trip through their text, a
+// mutation is a neighbour, every encoding has one length, dense ids invert.
+void graph_space(std::string_view input, const Context&) {
+  expecting_errors([&] {
+    const auto space = graph_space_of(std::string(input));
+    Rng rng(1);
+    std::map<std::string, size_t> lengths;
+    for (int i = 0; i < 3; ++i) {
+      const auto arch = space->sample(rng);
+      check(round_trip(*space, space->format(arch)) == arch,
+            "a sampled architecture does not round trip: " + space->format(arch));
+      const auto child = space->mutate(arch, rng);
+      const auto next = space->neighbours(arch);
+      check(std::find(next.begin(), next.end(), child) != next.end(),
+            "a mutation is not among the neighbours: " + space->format(child));
+      for (const auto& encoding : space->encodings()) {
+        const size_t n = space->encode(arch, encoding).size();
+        check(lengths.emplace(encoding, n).first->second == n,
+              "encoding '" + encoding + "' changes its length");
+      }
+      if (space->size()) check(space->from_dense_id(space->dense_id(arch)) == arch, "dense id");
+    }
+  });
+}
+
+std::vector<std::string> graph_space_seeds(const Context&) {
+  return {kGraphSpaceYaml,
+          "label: t\nnodes: [{name: a, role: input}, {name: b}, {name: c, role: output}]\n"
+          "edges: [{from: a, to: b, ops: [none, skip_connect]}, {from: a, to: c, ops: [none, "
+          "nor_conv_3x3]}, {from: b, to: c, ops: [skip_connect, avg_pool_3x3]}]\n"};
+}
+
+// Architecture strings of a graph space with a node op and fixed edges.
+void graph_arch(std::string_view input, const Context&) {
+  static const auto space = graph_space_of(kGraphSpaceYaml);
+  round_trip(*space, std::string(input));
+}
+
+std::vector<std::string> graph_arch_seeds(const Context&) {
+  static const auto space = graph_space_of(kGraphSpaceYaml);
+  auto seeds = sampled(*space, 3);
+  seeds.push_back("|avg_pool_3x3|none~0|");
+  return seeds;
+}
 
 void seed_list(std::string_view input, const Context&) {
   expecting_errors([&] {
@@ -270,6 +339,10 @@ const std::vector<Target>& targets() {
       {"nb101_arch", "NAS-Bench-101 adjacency matrix + ops text", nb101_arch, nb101_arch_seeds},
       {"darts_genotype", "DARTS genotypes (Genotype(...) and compact form)", darts_genotype,
        darts_genotype_seeds},
+      {"graph_space", "search spaces declared from a cell graph (YAML)", graph_space,
+       graph_space_seeds},
+      {"graph_arch", "architecture strings of a graph search space", graph_arch,
+       graph_arch_seeds},
       {"seed_list", "--seeds lists", seed_list, seed_list_seeds},
       {"experiment_config", "experiment configurations (YAML, every key checked)",
        experiment_config, experiment_config_seeds},

@@ -1,6 +1,6 @@
 #pragma once
 // The fuzz targets: every parser of untrusted text or files (architecture
-// strings and genotypes, command-line seed lists, experiment configurations,
+// strings and genotypes, search spaces declared from a graph, command-line seed lists, experiment configurations,
 // the CSV reader, the NAS-Bench-201 and NAS-Bench-101 readers).
 //
 // A target feeds one input to the parser and checks what must hold for any

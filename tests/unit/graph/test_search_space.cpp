@@ -337,6 +337,30 @@ TEST(GraphSearchSpace, BadDefinitionsAreConfigErrorsThatNameThePart) {
   }
 }
 
+TEST(GraphSearchSpace, ADenseCellBeyondEveryLimitIsStillASpace) {
+  // 40 nodes, every pair connected: 780 choices, 2^780 cells, 2^38 paths.
+  Graph g;
+  g.add_input("n0");
+  for (int i = 1; i < 39; ++i) g.add_node("n" + std::to_string(i));
+  g.add_output("n39");
+  for (int j = 1; j < 40; ++j) {
+    for (int i = 0; i < j; ++i) {
+      g.add_edge("n" + std::to_string(i), "n" + std::to_string(j),
+                 OpSlot::mixed({"none", "skip_connect"}));
+    }
+  }
+  const GraphSearchSpace space("dense", g, small_skeleton());
+  EXPECT_FALSE(space.size().has_value());
+  // The path features are counted, not listed: no path encoding.
+  EXPECT_EQ(space.encodings(), (std::vector<std::string>{"adjacency", "onehot", "op_indices"}));
+  Rng rng(0);
+  const auto arch = space.sample(rng);
+  EXPECT_EQ(space.parse(space.format(arch)), arch);
+  EXPECT_EQ(space.neighbours(arch).size(), 780u);
+  NASCPP_EXPECT_THROW_WITH(space.enumerate(), ConfigError, "more than 2^63 architectures");
+  NASCPP_EXPECT_THROW_WITH(space.dense_id(arch), ConfigError, "have no dense id");
+}
+
 // The example of search_space.h and docs/extending.md, as written there.
 TEST(GraphSearchSpace, TheDocumentedExampleWorksAsWritten) {
   const std::vector<std::string> ops = {"none", "skip_connect", "nor_conv_3x3"};
