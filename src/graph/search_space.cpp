@@ -316,6 +316,38 @@ std::string GraphSearchSpace::text_form() const {
   return join(groups, "+");
 }
 
+std::string GraphSearchSpace::canonical(const Architecture& arch) const {
+  const Graph cell = cell_of(arch);
+  auto apply = [](const OpSlot& slot, const std::string& x) -> std::string {
+    if (slot.empty() || slot.op() == "skip_connect" || x == "#") return x;
+    if (slot.op() == "none") return "#";
+    return "(" + x + ")@" + slot.op();
+  };
+  std::vector<std::string> text(cell.nodes().size());
+  for (const auto& name : cell.topological_order()) {
+    const size_t n = *cell.find_node(name);
+    const Node& node = cell.nodes()[n];
+    std::string combined;
+    if (node.role == NodeRole::kInput) {
+      combined = node.name;
+    } else {
+      std::vector<std::string> inputs;
+      for (size_t e : cell.in_edges(name)) {
+        const Edge& edge = cell.edges()[e];
+        inputs.push_back(apply(edge.op, text[*cell.find_node(edge.from)]));
+      }
+      if (node.combine == Combine::kSum) {
+        std::sort(inputs.begin(), inputs.end());
+        combined = join(inputs, "+");
+      } else {
+        combined = "cat(" + join(inputs, ",") + ")";
+      }
+    }
+    text[n] = apply(node.op, combined);
+  }
+  return text[*cell.find_node(cell.outputs().front())];
+}
+
 std::string GraphSearchSpace::format(const Architecture& arch) const {
   const auto enc = checked(arch);
   auto op = [&](int64_t s) {

@@ -158,6 +158,8 @@ void graph_space(std::string_view input, const Context&) {
       const auto arch = space->sample(rng);
       check(round_trip(*space, space->format(arch)) == arch,
             "a sampled architecture does not round trip: " + space->format(arch));
+      check(space->canonical(arch) == space->canonical(space->parse(space->format(arch))),
+            "the canonical form of a round trip differs");
       const auto child = space->mutate(arch, rng);
       const auto next = space->neighbours(arch);
       check(std::find(next.begin(), next.end(), child) != next.end(),

@@ -88,6 +88,17 @@ class GraphSearchSpace : public SearchSpace {
 
   /// The cell of `arch`: every mixed slot replaced by its chosen op (fixed).
   Graph cell_of(const Architecture& arch) const;
+  /// An isomorphism-aware form: cells that differ only in how their
+  /// intermediate nodes are numbered, or in the order of the edges into a
+  /// summing node, get the same string. Each node is written from its inputs:
+  /// an incoming edge gives "#" (zero) when its op is `none` or its source is
+  /// "#", the source's string when its op is `skip_connect`, "(source)@op"
+  /// otherwise; a summing node sorts its inputs and joins them with '+', a
+  /// concatenating node keeps their order inside "cat(...)"; a node op then
+  /// wraps the node as an edge op would. The input node is its name; the
+  /// result is the output node's string. On NAS-Bench-201's graph it is
+  /// NasBench201Space::canonical, NATS-Bench's unique string (6,466 classes).
+  std::string canonical(const Architecture& arch) const;
   /// The form of the text: "|op~0|+|op~0|op~1|" (for messages and docs).
   std::string text_form() const;
 

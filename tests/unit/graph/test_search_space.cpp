@@ -85,6 +85,45 @@ TEST(GraphSearchSpace, OnNasBench201sGraphEveryArchitectureEqualsTheBenchmarkSpa
   }
 }
 
+TEST(GraphSearchSpace, OnNasBench201sGraphTheCanonicalFormIsNatsUniqueString) {
+  const NasBench201Space reference;
+  const auto space = nb201_graph_space();
+  std::set<std::string> classes;
+  for (const auto& arch : reference.enumerate()) {
+    const auto ours = space.canonical(arch);
+    ASSERT_EQ(ours, reference.canonical(arch)) << reference.format(arch);
+    classes.insert(ours);
+  }
+  // NATS-Bench's unique strings split the 15,625 cells into 6,466 classes.
+  EXPECT_EQ(classes.size(), 6466u);
+}
+
+TEST(GraphSearchSpace, TheCanonicalFormIgnoresNodeNumberingAndKeepsConcatOrder) {
+  // The same cell with its two intermediate nodes numbered the other way.
+  auto cell = [](const std::string& first, const std::string& second) {
+    Graph g;
+    g.add_input("in").add_node("a").add_node("b").add_output("out")
+        .add_edge("in", first, OpSlot::mixed({"nor_conv_3x3", "avg_pool_3x3"}))
+        .add_edge("in", second, OpSlot::mixed({"nor_conv_1x1", "avg_pool_3x3"}))
+        .add_edge("a", "out", OpSlot::mixed({"skip_connect", "none"}))
+        .add_edge("b", "out", OpSlot::mixed({"skip_connect", "none"}));
+    return g;
+  };
+  const GraphSearchSpace ab("x", cell("a", "b"), small_skeleton());
+  const GraphSearchSpace ba("x", cell("b", "a"), small_skeleton());
+  const auto one = ab.from_choices({0, 1, 0, 0});
+  const auto two = ba.from_choices({0, 1, 0, 0});
+  ASSERT_TRUE(one && two);
+  EXPECT_EQ(ab.canonical(*one), "(in)@avg_pool_3x3+(in)@nor_conv_3x3");
+  EXPECT_EQ(ab.canonical(*one), ba.canonical(*two));
+  // A `none` edge is a zero term.
+  EXPECT_EQ(ab.canonical(*ab.from_choices({0, 1, 1, 0})), "#+(in)@avg_pool_3x3");
+  // A node op wraps the node.
+  const GraphSearchSpace small("small", node_op_cell(), small_skeleton());
+  EXPECT_EQ(small.canonical(small.parse("|avg_pool_3x3|none~0|")),
+            "(#+(0)@nor_conv_1x1)@avg_pool_3x3");
+}
+
 TEST(GraphSearchSpace, SameSeedSamplesAndMutatesLikeTheBenchmarkSpace) {
   const NasBench201Space reference;
   const auto space = nb201_graph_space();
