@@ -215,6 +215,31 @@ void GraphSearchSpace::check_definition() {
     }
   }
 
+  // The path encoding, offered when every edge is a choice and no node has
+  // an op: its paths are listed once, here, after their features are counted.
+  path_encoding_ = false;
+  bool all_edges_mixed = true;
+  for (int64_t s : edge_slot_) all_edges_mixed = all_edges_mixed && s >= 0;
+  for (const auto& node : graph_.nodes()) all_edges_mixed = all_edges_mixed && node.op.empty();
+  if (all_edges_mixed) {
+    // Features per node: the sum over its in-edges of (the source's features
+    // times the edge's candidates), counted before any path is listed (a
+    // dense DAG has exponentially many paths), saturating at the limit.
+    std::vector<double> at(graph_.nodes().size(), 0.0);
+    at[*graph_.find_node(graph_.inputs().front())] = 1.0;
+    for (const auto& name : order) {
+      const size_t n = *graph_.find_node(name);
+      for (size_t e : graph_.in_edges(name)) {
+        const size_t from = *graph_.find_node(graph_.edges()[e].from);
+        at[n] += at[from] * slot_candidates_[static_cast<size_t>(edge_slot_[e])];
+      }
+      at[n] = std::min(at[n], 2.0 * static_cast<double>(kMaxPathFeatures));
+    }
+    const double features = at[*graph_.find_node(graph_.outputs().front())];
+    path_encoding_ = features <= static_cast<double>(kMaxPathFeatures);
+  }
+  paths_ = path_encoding_ ? list_paths() : std::vector<std::vector<size_t>>();
+
   // The staged skeleton chains cells: the output must have the input's channels.
   const Graph first = cell_of(make(std::vector<int32_t>(slots_.size(), 0)));
   const auto plan = detail::CellPlan::make(first, CellOptions(4));
@@ -516,7 +541,7 @@ std::vector<Architecture> GraphSearchSpace::enumerate() const {
 
 // ---- encodings ----
 
-std::vector<std::vector<size_t>> GraphSearchSpace::paths() const {
+std::vector<std::vector<size_t>> GraphSearchSpace::list_paths() const {
   // Input-to-output paths as edge sequences, by length, then edge indices.
   const std::string input = graph_.inputs().front();
   const std::string output = graph_.outputs().front();
@@ -547,26 +572,7 @@ std::vector<std::vector<size_t>> GraphSearchSpace::paths() const {
 
 std::vector<std::string> GraphSearchSpace::encodings() const {
   std::vector<std::string> out = {"adjacency", "onehot", "op_indices"};
-  bool all_edges_mixed = true;
-  for (int64_t s : edge_slot_) all_edges_mixed = all_edges_mixed && s >= 0;
-  for (const auto& node : graph_.nodes()) all_edges_mixed = all_edges_mixed && node.op.empty();
-  if (all_edges_mixed) {
-    // Features per node: the sum over its in-edges of (the source's features
-    // times the edge's candidates), counted before any path is listed (a
-    // dense DAG has exponentially many paths), saturating at the limit.
-    std::vector<double> at(graph_.nodes().size(), 0.0);
-    at[*graph_.find_node(graph_.inputs().front())] = 1.0;
-    for (const auto& name : graph_.topological_order()) {
-      const size_t n = *graph_.find_node(name);
-      for (size_t e : graph_.in_edges(name)) {
-        const size_t from = *graph_.find_node(graph_.edges()[e].from);
-        at[n] += at[from] * slot_candidates_[static_cast<size_t>(edge_slot_[e])];
-      }
-      at[n] = std::min(at[n], 2.0 * static_cast<double>(kMaxPathFeatures));
-    }
-    const double features = at[*graph_.find_node(graph_.outputs().front())];
-    if (features <= static_cast<double>(kMaxPathFeatures)) out.push_back("path");
-  }
+  if (path_encoding_) out.push_back("path");
   return out;
 }
 
@@ -618,7 +624,7 @@ std::vector<float> GraphSearchSpace::encode(const Architecture& arch,
 
   // path
   std::vector<float> out;
-  for (const auto& path : paths()) {
+  for (const auto& path : paths_) {
     size_t block = 1;
     size_t code = 0;
     bool alive = true;

@@ -37,6 +37,12 @@ search_space:
   skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
 )";
 
+// The space of kSpace, read as the run reads it.
+std::shared_ptr<const GraphSearchSpace> declared_space() {
+  auto section = ConfigNode::parse(kSpace).section("search_space");
+  return GraphSearchSpace::from_config(section);
+}
+
 TEST(GraphSpaceSearch, RegularizedEvolutionWithTrainingOnAYamlSpace) {
   test::TempDir tmp;
   auto cfg = ConfigNode::parse(std::string(kSpace) + R"(
@@ -53,8 +59,7 @@ budget: {max_queries: 8}
   const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
   EXPECT_EQ(s.status, "complete") << s.status_reason;
   EXPECT_EQ(s.steps, 8);
-  auto section = ConfigNode::parse(kSpace).section("search_space");
-  const auto space = GraphSearchSpace::from_config(section);
+  const auto space = declared_space();
   // Every evaluated architecture is a member of the declared space, and
   // evolution's children (after the 4 random ones) are one mutation from a
   // parent already evaluated.
@@ -86,8 +91,7 @@ search: {device: cpu, train_limit: 256}
   const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
   EXPECT_EQ(s.status, "complete") << s.status_reason;
   EXPECT_EQ(s.steps, 2);
-  auto section = ConfigNode::parse(kSpace).section("search_space");
-  const auto space = GraphSearchSpace::from_config(section);
+  const auto space = declared_space();
   // The derived cell is one of the 27, written in the space's own form.
   const auto arch = space->parse(s.architecture);
   EXPECT_EQ(space->format(arch), s.architecture);

@@ -158,7 +158,7 @@ class GraphSearchSpace : public SearchSpace {
   std::vector<int32_t> checked(const Architecture& arch) const;
   Architecture make(std::vector<int32_t> encoding) const;
   void check_definition();
-  std::vector<std::vector<size_t>> paths() const;
+  std::vector<std::vector<size_t>> list_paths() const;
 
   std::string name_;
   Graph graph_;
@@ -170,6 +170,8 @@ class GraphSearchSpace : public SearchSpace {
   std::vector<int64_t> node_slot_;        // per node: choice slot or -1
   std::vector<size_t> edge_vertex_order_; // adjacency: edges by their target's position
   std::optional<uint64_t> size_;
+  bool path_encoding_ = false;               // "path" offered
+  std::vector<std::vector<size_t>> paths_;  // its paths, when offered
   OpParameterModel cell_parameters_;      // bound of one cell (network or supernet)
 };
 
