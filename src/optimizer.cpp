@@ -28,7 +28,9 @@ void BlackBoxOptimizer::set_max_in_flight(int64_t n) {
 void BlackBoxOptimizer::set_fidelities(const Fidelity& fidelity, const FidelityRange& range) {
   NASCPP_CHECK_CONFIG(fidelity.epochs >= 0, "optimizer '{}': fidelity epochs must be >= 0, got {}",
                       name(), fidelity.epochs);
-  NASCPP_CHECK_CONFIG(range.min_epochs >= 1 && range.min_epochs <= range.max_epochs,
+  // [0, 0]: an evaluator without epochs (zero-cost proxies).
+  const bool no_epochs = range.min_epochs == 0 && range.max_epochs == 0;
+  NASCPP_CHECK_CONFIG(no_epochs || (range.min_epochs >= 1 && range.min_epochs <= range.max_epochs),
                       "optimizer '{}': the fidelity range [{}, {}] epochs is empty or not positive",
                       name(), range.min_epochs, range.max_epochs);
   fidelity_ = fidelity;
@@ -63,8 +65,8 @@ void BlackBoxOptimizer::tell(const Trial& trial, const EvaluationResult& result)
     NASCPP_CHECK(trial.id >= 0 && trial.id < next_id_,
                  "optimizer '{}': tell() of trial {}, which was never asked ({} trials asked)",
                  name(), trial.id, next_id_);
-    throw Error(fmt::format("optimizer '{}': tell() of trial {}, which was told already",
-                            name(), trial.id));
+    throw Error(fmt::format("optimizer '{}': tell() of trial {}, which was told already", name(),
+                            trial.id));
   }
   NASCPP_CHECK(trial.arch == it->second.arch && trial.fidelity == it->second.fidelity,
                "optimizer '{}': tell() of trial {} with another architecture or fidelity than "
@@ -141,8 +143,8 @@ void BlackBoxOptimizer::load_state(const std::string& state) {
     throw DataError(
         fmt::format("optimizer '{}': the saved trials are malformed: {}", name(), e.what()));
   } catch (const ConfigError& e) {
-    throw DataError(fmt::format("optimizer '{}': a saved pending trial is invalid: {}", name(),
-                                e.what()));
+    throw DataError(
+        fmt::format("optimizer '{}': a saved pending trial is invalid: {}", name(), e.what()));
   }
   NASCPP_CHECK_DATA(static_cast<int64_t>(pending.size()) <= max_in_flight_,
                     "optimizer '{}': the saved state has {} pending trials, the loop allows {} in "

@@ -1,5 +1,7 @@
 #include "nascpp/registries.h"
 
+#include "nascpp/zero_cost.h"
+
 namespace nascpp {
 
 namespace {
@@ -47,6 +49,11 @@ ExecutorRegistry& executor_registry() {
 
 PredictorRegistry& predictor_registry() {
   static PredictorRegistry& r = make_registry("predictor", &register_builtin_predictors);
+  return r;
+}
+
+ZeroCostRegistry& zero_cost_registry() {
+  static ZeroCostRegistry& r = make_registry("zero-cost proxy", &register_builtin_zero_cost_proxies);
   return r;
 }
 

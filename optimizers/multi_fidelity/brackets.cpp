@@ -50,6 +50,10 @@ void BracketOptions::validate() const {
 std::vector<int64_t> rung_budgets(const FidelityRange& range, const BracketOptions& options) {
   const int64_t lo = options.min_epochs() > 0 ? options.min_epochs() : range.min_epochs;
   const int64_t hi = options.max_epochs() > 0 ? options.max_epochs() : range.max_epochs;
+  NASCPP_CHECK_CONFIG(range.max_epochs > 0,
+                      "a multi-fidelity optimizer needs an evaluator with epochs; this one has "
+                      "none (a zero-cost proxy): use random_search, regularized_evolution, "
+                      "local_search or bananas");
   NASCPP_CHECK_CONFIG(lo >= 1 && lo <= hi,
                       "the budgets [{}, {}] epochs are empty (the evaluator offers [{}, {}])", lo,
                       hi, range.min_epochs, range.max_epochs);

@@ -370,6 +370,7 @@ DartsNetworkOptions DartsNetworkOptions::from_config(ConfigNode& cfg) {
   o.layers(cfg.get<int64_t>("layers", o.layers()));
   o.auxiliary(cfg.get<bool>("auxiliary", o.auxiliary()));
   o.drop_path_prob(cfg.get<double>("drop_path_prob", o.drop_path_prob()));
+  o.search_cell_ops(cfg.get<bool>("search_cell_ops", o.search_cell_ops()));
   o.validate();
   return o;
 }

@@ -52,9 +52,16 @@ struct DartsNetworkOptions {
   /// Drop-path probability the network starts with (DARTS' `drop_path_prob`;
   /// a trainer following DARTS ramps it with `Network::set_drop_path_prob`).
   NASCPP_ARG(double, drop_path_prob) = 0.2;
+  /// Cell operations as DARTS' search network builds them: batch norms
+  /// without affine parameters, and one after each pooling. NASLib's
+  /// NAS-Bench-301 network (which NAS-Bench-Suite-Zero scored) is this with
+  /// 32 channels, 8 cells and no auxiliary head. The preprocessing and the
+  /// stem keep their affine batch norms either way.
+  NASCPP_ARG(bool, search_cell_ops) = false;
 
  public:
-  /// Reads `channels`, `layers`, `auxiliary`, `drop_path_prob`; ConfigError
+  /// Reads `channels`, `layers`, `auxiliary`, `drop_path_prob`,
+  /// `search_cell_ops`; ConfigError
   /// for invalid values.
   static DartsNetworkOptions from_config(ConfigNode& cfg);
   void validate() const;

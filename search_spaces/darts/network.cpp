@@ -8,6 +8,7 @@
 #include "nascpp/core/error.h"
 #include "nascpp/ops/conv.h"
 #include "nascpp/ops/op.h"
+#include "nascpp/ops/probe.h"
 
 namespace nascpp {
 
@@ -84,7 +85,9 @@ void DartsAuxiliaryHeadImpl::reset() {
 }
 
 torch::Tensor DartsAuxiliaryHeadImpl::forward(const torch::Tensor& x) {
-  return classifier_->forward(features_->forward(x).flatten(1));
+  const torch::Tensor features = forward_layers(*features_, x).flatten(1);
+  return report_layer(LayerKind::kLinear, classifier_.get(), features,
+                      classifier_->forward(features));
 }
 
 // ------------------------------------------------------------------ skeleton
@@ -182,7 +185,7 @@ template <class CellForward, class AfterCell>
 torch::Tensor DartsSkeleton<CellHolder>::forward(const torch::Tensor& images,
                                                  CellForward&& cell_forward,
                                                  AfterCell&& after_cell) {
-  torch::Tensor s0 = stem->forward(images);
+  torch::Tensor s0 = forward_layers(*stem, images);
   torch::Tensor s1 = s0;
   for (size_t i = 0; i < cells.size(); ++i) {
     auto& parts = cells[i];
@@ -217,9 +220,13 @@ DartsNetworkImpl::DartsNetworkImpl(const DartsSpace::CellGenes& normal,
   const Graph reduce_graph = darts_cell_graph(reduce);
   skeleton_.build(*this, spec, options.channels(), options.layers(), /*stem_multiplier=*/3,
                   /*affine=*/true, [&](int64_t c, bool reduction) {
-                    if (!reduction) return Cell(normal_graph, CellOptions(c));
+                    auto cell_options = CellOptions(c);
+                    if (options.search_cell_ops()) {
+                      cell_options.op_args(OpArgs(c, c).affine(false).pool_bn(true));
+                    }
+                    if (!reduction) return Cell(normal_graph, cell_options);
                     return Cell(reduce_graph,
-                                CellOptions(c).edge_strides(reduction_strides(reduce_graph)));
+                                cell_options.edge_strides(reduction_strides(reduce_graph)));
                   });
   if (options.auxiliary()) {
     auxiliary_head_ = register_module(

@@ -8,6 +8,7 @@
 
 #include "nascpp/core/error.h"
 #include "nascpp/ops/op.h"
+#include "nascpp/ops/probe.h"
 
 namespace nascpp {
 
@@ -205,7 +206,8 @@ torch::Tensor NasBench101NetworkImpl::forward(torch::Tensor images) {
   for (size_t i = 0; i < cells_.size(); ++i) {
     if (next_pool < pool_before_.size() && pool_before_[next_pool] == i) {
       // TensorFlow's 'same' 2x2/2 pooling gives ceil(H / 2), as ceil_mode does.
-      x = torch::max_pool2d(x, {2, 2}, {2, 2}, {0, 0}, {1, 1}, /*ceil_mode=*/true);
+      x = report_layer(LayerKind::kMaxPool, nullptr, x,
+                       torch::max_pool2d(x, {2, 2}, {2, 2}, {0, 0}, {1, 1}, /*ceil_mode=*/true));
       ++next_pool;
     }
     x = cells_[i]->forward(x);

@@ -1,6 +1,7 @@
 // The built-in evaluators, one line each, sorted by name.
 #include "nascpp/evaluators/tabular.h"
 #include "nascpp/evaluators/training.h"
+#include "nascpp/evaluators/zero_cost.h"
 #include "nascpp/registries.h"
 
 namespace nascpp {
@@ -12,6 +13,8 @@ void register_builtin_evaluators(EvaluatorRegistry& registry) {
                });
   registry.add("training", "train with the Trainer on a held-out split (wall-time cost)",
                &TrainingEvaluator::from_config);
+  registry.add("zero_cost", "a zero-cost proxy of the untrained network (wall-time cost)",
+               &ZeroCostEvaluator::from_config);
 }
 
 }  // namespace nascpp

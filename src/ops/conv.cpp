@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "nascpp/ops/probe.h"
+
 namespace nascpp {
 
 namespace nn = torch::nn;
@@ -37,7 +39,7 @@ void ReLUConvBNImpl::reset() {
                            batch_norm(args_, args_.c_out())));
 }
 
-torch::Tensor ReLUConvBNImpl::forward(const torch::Tensor& x) { return op_->forward(x); }
+torch::Tensor ReLUConvBNImpl::forward(const torch::Tensor& x) { return forward_layers(*op_, x); }
 
 // ---------------------------------------------------------------- ConvBnReLU
 
@@ -57,7 +59,7 @@ void ConvBnReLUImpl::reset() {
                            batch_norm(args_, args_.c_out()), nn::ReLU()));
 }
 
-torch::Tensor ConvBnReLUImpl::forward(const torch::Tensor& x) { return op_->forward(x); }
+torch::Tensor ConvBnReLUImpl::forward(const torch::Tensor& x) { return forward_layers(*op_, x); }
 
 // ---------------------------------------------------------------- SepConv
 
@@ -84,7 +86,7 @@ void SepConvImpl::reset() {
                                              pointwise(c_out), batch_norm(args_, c_out)));
 }
 
-torch::Tensor SepConvImpl::forward(const torch::Tensor& x) { return op_->forward(x); }
+torch::Tensor SepConvImpl::forward(const torch::Tensor& x) { return forward_layers(*op_, x); }
 
 // ---------------------------------------------------------------- DilConv
 
@@ -108,7 +110,7 @@ void DilConvImpl::reset() {
                      batch_norm(args_, args_.c_out())));
 }
 
-torch::Tensor DilConvImpl::forward(const torch::Tensor& x) { return op_->forward(x); }
+torch::Tensor DilConvImpl::forward(const torch::Tensor& x) { return forward_layers(*op_, x); }
 
 // ---------------------------------------------------------------- FactorizedReduce
 
@@ -141,17 +143,23 @@ void FactorizedReduceImpl::reset() {
 }
 
 torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& x) {
-  if (!convs_) return bn_->forward(conv_->forward(x));
+  if (!convs_) {
+    const torch::Tensor y = report_layer(LayerKind::kConv2d, conv_.get(), x, conv_->forward(x));
+    return report_layer(LayerKind::kBatchNorm, bn_.get(), y, bn_->forward(y));
+  }
   using torch::indexing::None;
   using torch::indexing::Slice;
-  const torch::Tensor a = torch::relu(x);
+  const torch::Tensor a = report_layer(LayerKind::kReLU, nullptr, x, torch::relu(x));
   // The second branch sees the input shifted by one pixel right and down.
   const torch::Tensor shifted =
       pad_->forward(a).index({Slice(), Slice(), Slice(1, None), Slice(1, None)});
-  const torch::Tensor out = torch::cat(
-      {convs_[0]->as<nn::Conv2d>()->forward(a), convs_[1]->as<nn::Conv2d>()->forward(shifted)},
-      /*dim=*/1);
-  return bn_->forward(out);
+  const torch::Tensor out =
+      torch::cat({report_layer(LayerKind::kConv2d, convs_[0].get(), a,
+                               convs_[0]->as<nn::Conv2d>()->forward(a)),
+                  report_layer(LayerKind::kConv2d, convs_[1].get(), shifted,
+                               convs_[1]->as<nn::Conv2d>()->forward(shifted))},
+                 /*dim=*/1);
+  return report_layer(LayerKind::kBatchNorm, bn_.get(), out, bn_->forward(out));
 }
 
 }  // namespace nascpp

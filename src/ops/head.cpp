@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nascpp/core/error.h"
+#include "nascpp/ops/probe.h"
 
 namespace nascpp {
 
@@ -45,11 +46,12 @@ void ClassifierHeadImpl::reset() {
 torch::Tensor ClassifierHeadImpl::forward(const torch::Tensor& x) {
   NASCPP_CHECK(x.dim() == 4 && x.size(1) == options_.c_in(),
                "classifier head expects [N, {}, H, W], got {}", options_.c_in(), shape_string(x));
-  const torch::Tensor features = lastact_ ? lastact_->forward(x) : x;
+  const torch::Tensor features = lastact_ ? forward_layers(*lastact_, x) : x;
   // Global average pooling to 1x1 and flattening in one step (LibTorch's
   // adaptive_avg_pool2d computes exactly this mean for a 1x1 output).
-  const torch::Tensor out = features.mean({2, 3});
-  return classifier_->forward(out);
+  const torch::Tensor out =
+      report_layer(LayerKind::kGlobalAvgPool, nullptr, features, features.mean({2, 3}));
+  return report_layer(LayerKind::kLinear, classifier_.get(), out, classifier_->forward(out));
 }
 
 }  // namespace nascpp

@@ -8,6 +8,7 @@
 #include "nascpp/core/error.h"
 #include "nascpp/ops/basic.h"
 #include "nascpp/ops/conv.h"
+#include "nascpp/ops/probe.h"
 
 namespace nascpp {
 
@@ -95,7 +96,10 @@ torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& 
       continue;
     }
     torch::Tensor y;
-    if (auto* seq = after_relu(op)) {
+    // Under a layer probe every candidate runs on its own, so that the probe
+    // sees each candidate's ReLU.
+    auto* seq = active_layer_probe() == nullptr ? after_relu(op) : nullptr;
+    if (seq != nullptr) {
       if (!relu_x.defined()) relu_x = torch::relu(x);
       ++call_counts_[static_cast<size_t>(i)];
       y = relu_x;

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "nascpp/ops/probe.h"
+
 namespace nascpp {
 
 namespace nn = torch::nn;
@@ -36,8 +38,9 @@ void PoolingImpl::reset() {
 
 torch::Tensor PoolingImpl::forward(const torch::Tensor& x) {
   torch::Tensor out = preprocess_ ? preprocess_->forward(x) : x;
-  out = avg_ ? avg_->forward(out) : max_->forward(out);
-  return bn_ ? bn_->forward(out) : out;
+  out = avg_ ? report_layer(LayerKind::kAvgPool, avg_.get(), out, avg_->forward(out))
+             : report_layer(LayerKind::kMaxPool, max_.get(), out, max_->forward(out));
+  return bn_ ? report_layer(LayerKind::kBatchNorm, bn_.get(), out, bn_->forward(out)) : out;
 }
 
 }  // namespace nascpp

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "nascpp/ops/probe.h"
+
 namespace nascpp {
 
 namespace nn = torch::nn;
@@ -31,7 +33,7 @@ torch::Tensor ResNetBasicBlockImpl::forward(const torch::Tensor& x) {
   const torch::Tensor block = conv_b_->forward(conv_a_->forward(x));
   torch::Tensor residual = x;
   if (pool_downsample_) {
-    residual = pool_downsample_->forward(x);
+    residual = forward_layers(*pool_downsample_, x);
   } else if (conv_downsample_) {
     residual = conv_downsample_->forward(x);
   }

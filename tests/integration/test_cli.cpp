@@ -16,8 +16,8 @@ using test::run_command;
 TEST(Cli, ListPrintsEveryRegistryWithDescriptions) {
   const auto r = run_command(cli_path() + " list");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* title :
-       {"search spaces:", "optimizers:", "benchmarks:", "datasets:", "operations:"}) {
+  for (const char* title : {"search spaces:", "optimizers:", "benchmarks:", "datasets:",
+                            "operations:", "zero-cost proxies:"}) {
     EXPECT_NE(r.output.find(title), std::string::npos) << title << "\n" << r.output;
   }
   EXPECT_NE(r.output.find("nor_conv_3x3"), std::string::npos) << r.output;
@@ -47,7 +47,7 @@ TEST(Cli, BadArgumentsExitNonZeroWithChoices) {
 }
 
 TEST(Cli, HelpOnEverySubcommand) {
-  for (const char* sub : {"list", "query", "evaluate", "describe"}) {
+  for (const char* sub : {"list", "query", "evaluate", "describe", "zero-cost"}) {
     const auto r = run_command(cli_path() + " " + sub + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.output;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -147,6 +147,45 @@ TEST(CliQuery, BadInputNamesTheValueAndTheChoices) {
                         " query nasbench201 --arch 1");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("'/nonexistent'"), std::string::npos) << r.output;
+}
+
+TEST(CliZeroCost, ScoresArchitecturesAndSaysWhichBatch) {
+  const std::string cell =
+      "'|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|"
+      "skip_connect~2|'";
+  const auto r = run_command(cli_path() + " -q zero-cost nasbench201 --arch " + cell +
+                             " --sample 2 --proxies params,flops,nwot --data random --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("# batch: random: 32 standard normal images"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("arch,params,flops,nwot,seconds"), std::string::npos) << r.output;
+  // NAS-Bench-201's parameter count of this cell (index 1 of nb201_merged.csv:
+  // cifar10_params_mb 0.802426).
+  EXPECT_NE(r.output.find(cell.substr(1, cell.size() - 2) + "\",0.802426,"), std::string::npos)
+      << r.output;
+  // The given architecture and two drawn ones.
+  size_t rows = 0;
+  for (size_t at = r.output.find("\n\"|"); at != std::string::npos;
+       at = r.output.find("\n\"|", at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3u) << r.output;
+}
+
+TEST(CliZeroCost, BadInputNamesTheValueAndTheChoices) {
+  auto r = run_command(cli_path() + " zero-cost --sample 1 --proxies synflw");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("did you mean 'synflow'"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " zero-cost nasbench201");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no architecture given"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " zero-cost --arch '|nor_conv_3x3~0|' --data random");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = run_command(cli_path() + " zero-cost --sample 1 --data cifar11");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("known: auto, cifar10, cifar100, fashion_mnist, random"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, LogFileReceivesTheLog) {
@@ -352,7 +391,8 @@ TEST(CliErrors, AnUnforeseenLibTorchErrorIsOneLine) {
   const auto r = run_command(
       "bash -c \"ulimit -v 3000000; OMP_NUM_THREADS=1 exec timeout 120 " + cli_path() +
       " -q --threads 1 evaluate --set train.batch_size=20000 --set train.train_limit=20000 --set "
-      "train.eval_limit=10 --arch " + kArch + "\"");
+      "train.eval_limit=10 --arch " +
+      kArch + "\"");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("nascpp: error: [enforce fail at alloc_cpu.cpp:"), std::string::npos)
       << r.output;

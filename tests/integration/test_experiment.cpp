@@ -627,7 +627,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "search_darts_bananas", "search_darts_darts", "search_darts_gdas",
                       "search_nb201_successive_halving", "search_nb201_hyperband",
                       "search_nb201_bohb", "search_nb201_dehb", "search_nb201_asha",
-                      "search_nb201_hyperband_fashion_mnist", "search_graph_tiny"));
+                      "search_nb201_hyperband_fashion_mnist", "search_graph_tiny",
+                      "search_nb201_zero_cost"));
 
 }  // namespace
 }  // namespace nascpp

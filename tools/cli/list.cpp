@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "nascpp/ops/op.h"
 #include "nascpp/registries.h"
+#include "nascpp/zero_cost.h"
 
 namespace nascpp::cli {
 
@@ -26,13 +27,14 @@ void print_registry(const std::string& title, const R& registry) {
 }  // namespace
 
 void add_list_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("list",
-                                 "List the registered search spaces, optimizers, "
-                                 "benchmarks, datasets and operations");
+  auto* cmd =
+      app.add_subcommand("list",
+                         "List the registered search spaces, optimizers, "
+                         "benchmarks, datasets, operations and zero-cost proxies");
   auto kind = std::make_shared<std::string>("all");
   cmd->add_option("kind", *kind, "Which registry to list")
-      ->check(CLI::IsMember(
-          {"all", "search_spaces", "optimizers", "benchmarks", "datasets", "operations"}));
+      ->check(CLI::IsMember({"all", "search_spaces", "optimizers", "benchmarks", "datasets",
+                             "operations", "zero_cost"}));
   cmd->callback([kind] {
     const bool all = *kind == "all";
     if (all || *kind == "search_spaces") print_registry("search spaces", search_space_registry());
@@ -40,6 +42,7 @@ void add_list_command(CLI::App& app) {
     if (all || *kind == "benchmarks") print_registry("benchmarks", benchmark_registry());
     if (all || *kind == "datasets") print_registry("datasets", dataset_registry());
     if (all || *kind == "operations") print_registry("operations", op_registry());
+    if (all || *kind == "zero_cost") print_registry("zero-cost proxies", zero_cost_registry());
   });
 }
 

@@ -37,6 +37,7 @@
 #include "nascpp/network.h"
 #include "nascpp/ops/head.h"
 #include "nascpp/ops/op.h"
+#include "nascpp/ops/probe.h"
 
 namespace nascpp {
 
@@ -121,7 +122,7 @@ struct StagedSkeleton {
   /// Logits of `images`; `cell_forward(cell, x)` runs one cell.
   template <class CellForward>
   torch::Tensor forward(const torch::Tensor& images, CellForward&& cell_forward) {
-    auto x = stem->forward(images);
+    auto x = forward_layers(*stem, images);
     for (size_t stage = 0; stage < stages.size(); ++stage) {
       if (stage > 0) x = reductions[stage - 1].forward(x);
       for (auto& cell : stages[stage]) x = cell_forward(cell, x);
