@@ -1,10 +1,13 @@
 // The built-in surrogate predictors, one line each, sorted by name.
 #include "nascpp/registries.h"
+#include "optimizers/predictors/gaussian_process.h"
 #include "optimizers/predictors/mlp_ensemble.h"
 
 namespace nascpp {
 
 void register_builtin_predictors(PredictorRegistry& registry) {
+  registry.add("gp", "Gaussian process regression (RBF or Matern 5/2 kernel, exact, Eigen)",
+               &GaussianProcess::from_config);
   registry.add("mlp_ensemble", "ensemble of MLPs (BANANAS's meta neural network)",
                &MlpEnsemble::from_config);
 }

@@ -17,7 +17,7 @@ TEST(Cli, ListPrintsEveryRegistryWithDescriptions) {
   const auto r = run_command(cli_path() + " list");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* title : {"search spaces:", "optimizers:", "benchmarks:", "datasets:",
-                            "operations:", "zero-cost proxies:"}) {
+                            "operations:", "zero-cost proxies:", "predictors:"}) {
     EXPECT_NE(r.output.find(title), std::string::npos) << title << "\n" << r.output;
   }
   EXPECT_NE(r.output.find("nor_conv_3x3"), std::string::npos) << r.output;
@@ -47,7 +47,7 @@ TEST(Cli, BadArgumentsExitNonZeroWithChoices) {
 }
 
 TEST(Cli, HelpOnEverySubcommand) {
-  for (const char* sub : {"list", "query", "evaluate", "describe", "zero-cost"}) {
+  for (const char* sub : {"list", "query", "evaluate", "describe", "zero-cost", "predictors"}) {
     const auto r = run_command(cli_path() + " " + sub + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.output;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
@@ -186,6 +186,33 @@ TEST(CliZeroCost, BadInputNamesTheValueAndTheChoices) {
   EXPECT_NE(r.output.find("known: auto, cifar10, cifar100, fashion_mnist, random"),
             std::string::npos)
       << r.output;
+}
+
+TEST(CliPredictors, RunsTheProtocolAndWritesTheTable) {
+  test::TempDir dir;
+  const auto r = run_command("NASCPP_DATA=" + test::data_dir() + " " + cli_path() +
+                             " -q predictors --predictors gp --trials 2 --train-sizes 8,42 "
+                             "--test-size 50 --encoding onehot --out " +
+                             dir.file("out"));
+  if (test::data_dir().empty()) GTEST_SKIP() << "benchmark data not found";
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("| gp | 8 | "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| gp | 42 | "), std::string::npos) << r.output;
+  const auto csv = test::run_command("cat " + dir.file("out/predictors.csv")).output;
+  EXPECT_EQ(csv.rfind("predictor,train_size,kendall_tau", 0), 0u) << csv;
+  EXPECT_NE(csv.find("\ngp,42,"), std::string::npos) << csv;
+}
+
+TEST(CliPredictors, BadInputNamesTheValueAndTheChoices) {
+  auto r = run_command(cli_path() + " predictors --predictors gq --trials 1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("did you mean 'gp'"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " predictors --predictors gp --set gp.kernal=rbf --trials 1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("kernal"), std::string::npos) << r.output;
+  r = run_command(cli_path() + " predictors --predictors gp --train-sizes 8,5");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("must ascend"), std::string::npos) << r.output;
 }
 
 TEST(Cli, LogFileReceivesTheLog) {

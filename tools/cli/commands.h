@@ -26,6 +26,7 @@ void add_describe_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_zero_cost_command(CLI::App& app);
+void add_predictors_command(CLI::App& app);
 
 /// A progress bar on stderr when stderr is a terminal (and logging is not
 /// quiet), else nullptr: then the library's periodic log lines show progress.

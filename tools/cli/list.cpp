@@ -30,11 +30,11 @@ void add_list_command(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("list",
                          "List the registered search spaces, optimizers, "
-                         "benchmarks, datasets, operations and zero-cost proxies");
+                         "benchmarks, datasets, operations, zero-cost proxies and predictors");
   auto kind = std::make_shared<std::string>("all");
   cmd->add_option("kind", *kind, "Which registry to list")
       ->check(CLI::IsMember({"all", "search_spaces", "optimizers", "benchmarks", "datasets",
-                             "operations", "zero_cost"}));
+                             "operations", "zero_cost", "predictors"}));
   cmd->callback([kind] {
     const bool all = *kind == "all";
     if (all || *kind == "search_spaces") print_registry("search spaces", search_space_registry());
@@ -43,6 +43,7 @@ void add_list_command(CLI::App& app) {
     if (all || *kind == "datasets") print_registry("datasets", dataset_registry());
     if (all || *kind == "operations") print_registry("operations", op_registry());
     if (all || *kind == "zero_cost") print_registry("zero-cost proxies", zero_cost_registry());
+    if (all || *kind == "predictors") print_registry("predictors", predictor_registry());
   });
 }
 

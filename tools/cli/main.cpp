@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   cli::add_run_command(app);
   cli::add_report_command(app);
   cli::add_zero_cost_command(app);
+  cli::add_predictors_command(app);
   app.parse_complete_callback([&app, &global, &log_file] {
     cli::configure_console_logging(global);
     cli::quiet_console = global.quiet;

@@ -51,7 +51,7 @@ TEST(Bananas, PluggedInPredictorChoosesTheTopKCandidates) {
   Bananas bananas(BananasOptions().num_init(4).k(3).acquisition("exploit_only"),
                   std::make_unique<OraclePredictor>(&fits));
   bananas.attach(space, &rng);
-  bananas.set_max_in_flight(3);  // the round's batch of k = 3 is pending at once
+  bananas.set_max_in_flight(3);             // the round's batch of k = 3 is pending at once
   EXPECT_EQ(bananas.encoding(), "onehot");  // the toy space has no path encoding
   test::ToyEvaluator eval;
   std::vector<std::pair<Architecture, double>> told;
@@ -110,8 +110,8 @@ TEST(Bananas, UsesThePathEncodingOnNasBench201) {
 TEST(Bananas, ConfigErrorsNameTheBadValue) {
   auto cfg = ConfigNode::parse("acquisition: thompson\n");
   NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg), ConfigError, "ei, exploit_only, its, ucb");
-  auto cfg2 = ConfigNode::parse("predictor: {name: gp}\n");
-  NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg2), ConfigError, "mlp_ensemble");
+  auto cfg2 = ConfigNode::parse("predictor: {name: wl_gp}\n");
+  NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg2), ConfigError, "gp, mlp_ensemble");
   auto cfg3 = ConfigNode::parse("predictor: {epochs: 0}\n");
   NASCPP_EXPECT_THROW_WITH(Bananas::from_config(cfg3), ConfigError, "epochs must be >= 1, got 0");
   NASCPP_EXPECT_THROW_WITH(Bananas(BananasOptions().k(0)), ConfigError, "k must be >= 1, got 0");

@@ -1,0 +1,71 @@
+#pragma once
+/// The predictor evaluation protocol of White et al. (2021), "How Powerful
+/// are Performance Predictors in Neural Architecture Search?" (NASLib's
+/// PredictorEvaluator): per trial, 200 test architectures and training sets
+/// of 5, 8, 14, 24, 42, 71, 121 and 205 architectures drawn uniformly from
+/// the space (test and training disjoint); the predictor is fitted on each
+/// training set and ranks the test set; Kendall tau, Spearman, precision at
+/// the top 10 and 20, and the fit and query times are averaged over 100
+/// trials. The objective comes from any evaluator (a tabular benchmark's
+/// validation accuracy at full fidelity, typically).
+///
+///     auto eval = nascpp::evaluator_registry().create("tabular", cfg, space);
+///     auto rows = nascpp::evaluate_predictor(
+///         [] { ConfigNode c; return nascpp::predictor_registry().create("gp", c); },
+///         *space, *eval, nascpp::PredictorEvaluationOptions().trials(10));
+///
+/// `nascpp predictors` runs it and writes the table and a plot.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nascpp/core/options.h"
+#include "nascpp/evaluator.h"
+#include "nascpp/predictor.h"
+#include "nascpp/search_space.h"
+
+namespace nascpp {
+
+struct PredictorEvaluationOptions {
+  NASCPP_ARG(std::vector<int64_t>, train_sizes) = std::vector<int64_t>{5,  8,  14,  24,
+                                                                       42, 71, 121, 205};
+  NASCPP_ARG(int64_t, test_size) = 200;
+  NASCPP_ARG(int64_t, trials) = 100;
+  /// Trial t draws its architectures and fits with Rng(seed + t).
+  NASCPP_ARG(uint64_t, seed) = 0;
+  /// The space's encoding the predictor sees (`SearchSpace::encodings()`).
+  NASCPP_ARG(std::string, encoding) = "path";
+
+ public:
+  /// ConfigError naming a bad value (sizes >= 2 and ascending, test_size >=
+  /// 20, trials >= 1).
+  void validate() const;
+};
+
+/// One training size's results, over the trials: mean and standard
+/// deviation (n - 1) of each statistic.
+struct PredictorEvaluationRow {
+  int64_t train_size = 0;
+  double kendall_tau = 0.0, kendall_tau_std = 0.0;
+  double spearman = 0.0, spearman_std = 0.0;
+  /// Share of the true top 10 (20) test architectures among the predicted top 10 (20).
+  double precision_at_10 = 0.0, precision_at_20 = 0.0;
+  /// Seconds per fit, and per query of the whole test set.
+  double fit_seconds = 0.0, query_seconds = 0.0;
+  /// Trials whose predictions were not all finite (counted, excluded).
+  int64_t failed_trials = 0;
+};
+
+/// Runs the protocol for the predictor that `make_predictor` builds (a
+/// fresh one per fit). Architectures are drawn with `space.sample` and
+/// evaluated once each with `evaluator` at full fidelity (a failed
+/// evaluation is redrawn). Throws ConfigError when the space cannot supply
+/// enough distinct architectures.
+std::vector<PredictorEvaluationRow> evaluate_predictor(
+    const std::function<std::unique_ptr<Predictor>()>& make_predictor, const SearchSpace& space,
+    Evaluator& evaluator, const PredictorEvaluationOptions& options);
+
+}  // namespace nascpp

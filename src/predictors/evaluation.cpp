@@ -1,0 +1,172 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "nascpp/core/error.h"
+#include "nascpp/core/random.h"
+#include "nascpp/core/rank_correlation.h"
+#include "nascpp/predictor_evaluation.h"
+
+namespace nascpp {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Share of the `k` highest `truth` among the `k` highest `predicted`
+/// (NASLib's precision_k: strictly above the k+1-th value on both sides).
+double precision_at(const std::vector<double>& truth, const std::vector<double>& predicted,
+                    size_t k) {
+  k = std::min(k, truth.size());
+  const auto top = [k](const std::vector<double>& v) {
+    std::vector<size_t> order(v.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] > v[b]; });
+    return std::set<size_t>(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k));
+  };
+  const auto a = top(truth);
+  const auto b = top(predicted);
+  size_t both = 0;
+  for (size_t i : a) both += b.count(i);
+  return static_cast<double>(both) / static_cast<double>(k);
+}
+
+struct Stat {
+  std::vector<double> values;
+  double mean() const {
+    if (values.empty()) return std::nan("");
+    return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+  }
+  double stddev() const {
+    if (values.size() < 2) return 0.0;
+    const double m = mean();
+    double s = 0.0;
+    for (double v : values) s += (v - m) * (v - m);
+    return std::sqrt(s / static_cast<double>(values.size() - 1));
+  }
+};
+
+}  // namespace
+
+void PredictorEvaluationOptions::validate() const {
+  NASCPP_CHECK_CONFIG(!train_sizes_.empty(), "predictor evaluation: no train sizes given");
+  for (size_t i = 0; i < train_sizes_.size(); ++i) {
+    NASCPP_CHECK_CONFIG(train_sizes_[i] >= 2,
+                        "predictor evaluation: train sizes must be at least 2, got {}",
+                        train_sizes_[i]);
+    NASCPP_CHECK_CONFIG(i == 0 || train_sizes_[i] > train_sizes_[i - 1],
+                        "predictor evaluation: train sizes must ascend, got {} after {}",
+                        train_sizes_[i], train_sizes_[i - 1]);
+  }
+  NASCPP_CHECK_CONFIG(test_size_ >= 20,
+                      "predictor evaluation: test_size must be at least 20 (precision at the top "
+                      "20), got {}",
+                      test_size_);
+  NASCPP_CHECK_CONFIG(trials_ >= 1, "predictor evaluation: trials must be at least 1, got {}",
+                      trials_);
+}
+
+std::vector<PredictorEvaluationRow> evaluate_predictor(
+    const std::function<std::unique_ptr<Predictor>()>& make_predictor, const SearchSpace& space,
+    Evaluator& evaluator, const PredictorEvaluationOptions& options) {
+  options.validate();
+  const auto encodings = space.encodings();
+  if (std::find(encodings.begin(), encodings.end(), options.encoding()) == encodings.end()) {
+    throw ConfigError(
+        unknown_choice_message(space.name() + " encoding", options.encoding(), encodings));
+  }
+  const auto needed = static_cast<size_t>(options.test_size() + options.train_sizes().back());
+  if (auto size = space.size()) {
+    NASCPP_CHECK_CONFIG(*size >= needed,
+                        "predictor evaluation: {} distinct architectures are needed ({} test + {} "
+                        "training) but '{}' has {}",
+                        needed, options.test_size(), options.train_sizes().back(), space.name(),
+                        *size);
+  }
+  const size_t n_sizes = options.train_sizes().size();
+  std::vector<Stat> kendall(n_sizes), spear(n_sizes), p10(n_sizes), p20(n_sizes), fit(n_sizes),
+      query(n_sizes);
+  std::vector<int64_t> failed(n_sizes, 0);
+  for (int64_t t = 0; t < options.trials(); ++t) {
+    Rng rng(options.seed() + static_cast<uint64_t>(t));
+    // Distinct architectures: the first test_size are the test set, the
+    // rest the (nested) training sets.
+    std::set<std::string> seen;
+    FeatureMatrix features;
+    std::vector<double> targets;
+    size_t draws = 0;
+    while (targets.size() < needed) {
+      NASCPP_CHECK_CONFIG(++draws <= 100 * needed,
+                          "predictor evaluation: {} draws from '{}' gave only {} distinct "
+                          "architectures with a result",
+                          draws - 1, space.name(), targets.size());
+      const Architecture arch = space.sample(rng);
+      if (!seen.insert(space.format(arch)).second) continue;
+      const EvaluationResult r = evaluator.evaluate(arch, Fidelity(), rng);
+      if (r.failed() || !std::isfinite(r.objective)) continue;
+      features.append(space.encode(arch, options.encoding()));
+      targets.push_back(r.objective);
+    }
+    const auto test_n = static_cast<size_t>(options.test_size());
+    FeatureMatrix test_x(test_n, features.cols);
+    std::copy(features.data.begin(),
+              features.data.begin() + static_cast<std::ptrdiff_t>(test_n * features.cols),
+              test_x.data.begin());
+    const std::vector<double> test_y(targets.begin(),
+                                     targets.begin() + static_cast<std::ptrdiff_t>(test_n));
+    for (size_t s = 0; s < n_sizes; ++s) {
+      const auto n = static_cast<size_t>(options.train_sizes()[s]);
+      FeatureMatrix train_x(n, features.cols);
+      std::copy(features.data.begin() + static_cast<std::ptrdiff_t>(test_n * features.cols),
+                features.data.begin() + static_cast<std::ptrdiff_t>((test_n + n) * features.cols),
+                train_x.data.begin());
+      const std::vector<double> train_y(targets.begin() + static_cast<std::ptrdiff_t>(test_n),
+                                        targets.begin() + static_cast<std::ptrdiff_t>(test_n + n));
+      auto predictor = make_predictor();
+      auto start = std::chrono::steady_clock::now();
+      predictor->fit(train_x, train_y, rng);
+      fit[s].values.push_back(seconds_since(start));
+      start = std::chrono::steady_clock::now();
+      const auto predictions = predictor->predict(test_x);
+      query[s].values.push_back(seconds_since(start));
+      std::vector<double> mean(predictions.size());
+      bool finite = true;
+      for (size_t i = 0; i < predictions.size(); ++i) {
+        mean[i] = predictions[i].mean;
+        finite = finite && std::isfinite(mean[i]);
+      }
+      if (!finite) {
+        ++failed[s];
+        continue;
+      }
+      kendall[s].values.push_back(kendall_tau(test_y, mean));
+      spear[s].values.push_back(spearman(test_y, mean));
+      p10[s].values.push_back(precision_at(test_y, mean, 10));
+      p20[s].values.push_back(precision_at(test_y, mean, 20));
+    }
+  }
+  std::vector<PredictorEvaluationRow> rows;
+  for (size_t s = 0; s < n_sizes; ++s) {
+    PredictorEvaluationRow row;
+    row.train_size = options.train_sizes()[s];
+    row.kendall_tau = kendall[s].mean();
+    row.kendall_tau_std = kendall[s].stddev();
+    row.spearman = spear[s].mean();
+    row.spearman_std = spear[s].stddev();
+    row.precision_at_10 = p10[s].mean();
+    row.precision_at_20 = p20[s].mean();
+    row.fit_seconds = fit[s].mean();
+    row.query_seconds = query[s].mean();
+    row.failed_trials = failed[s];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace nascpp
