@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev zlib1g-dev
   libssl-dev libprotobuf-dev protobuf-compiler  # NAS-Bench-101: MD5 hash, tfrecord metrics
+  libxgboost-dev        # the xgb predictor (gradient-boosted trees, C API)
   dataset-fashion-mnist # the embedded default dataset (gzipped IDX)
   python3 python3-numpy python3-pandas  # scripts/convert_nb201_data.py
   gnuplot-nox           # `nascpp report`: anytime-curve and Pareto-front plots (SVG)

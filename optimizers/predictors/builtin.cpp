@@ -1,7 +1,11 @@
 // The built-in surrogate predictors, one line each, sorted by name.
 #include "nascpp/registries.h"
+#include "nascpp_build_info.h"
 #include "optimizers/predictors/gaussian_process.h"
 #include "optimizers/predictors/mlp_ensemble.h"
+#if NASCPP_HAVE_XGBOOST
+#include "optimizers/predictors/xgboost.h"
+#endif
 
 namespace nascpp {
 
@@ -10,6 +14,10 @@ void register_builtin_predictors(PredictorRegistry& registry) {
                &GaussianProcess::from_config);
   registry.add("mlp_ensemble", "ensemble of MLPs (BANANAS's meta neural network)",
                &MlpEnsemble::from_config);
+#if NASCPP_HAVE_XGBOOST
+  registry.add("xgb", "gradient-boosted regression trees (XGBoost C API, NASLib's defaults)",
+               &XgBoost::from_config);
+#endif
 }
 
 }  // namespace nascpp
