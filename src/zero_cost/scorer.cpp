@@ -194,6 +194,10 @@ std::vector<ProxyScore> ZeroCostScorer::score(const Architecture& arch,
                      }
                      net->to(device_);
                      net->train();
+                     // An untrained network is scored whole: no drop path
+                     // (DARTS' evaluation network starts with 0.2), as in
+                     // NASLib, whose zero-cost networks have none.
+                     net->set_drop_path_prob(0.0);
                      return net;
                    },
                    batch_, spec_, device_, options_.seed()};

@@ -316,6 +316,28 @@ TEST(ZeroCostProxies, EveryBuiltinIsRegisteredAndFiniteOnANasBench201Cell) {
   }
 }
 
+TEST(ZeroCostProxies, DropPathIsOffForScoring) {
+  // DARTS' evaluation network starts with drop path 0.2; the proxies score the
+  // whole network, so the space's setting does not matter.
+  const std::string genotype =
+      "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), "
+      "('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), "
+      "('skip_connect', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), "
+      "('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 0), ('max_pool_3x3', 0), "
+      "('skip_connect', 2), ('skip_connect', 2), ('avg_pool_3x3', 0)], reduce_concat=[2, 3, 4, "
+      "5])";
+  double scores[2];
+  for (int i = 0; i < 2; ++i) {
+    ConfigNode cfg =
+        ConfigNode::parse(std::string("channels: 4\nlayers: 3\nauxiliary: false\n") +
+                          (i == 0 ? "drop_path_prob: 0.6\n" : "drop_path_prob: 0.0\n"));
+    auto space = search_space_registry().create("darts", cfg);
+    ZeroCostScorer scorer(space, ZeroCostOptions().data("random").batch_size(4).seed(2));
+    scores[i] = scorer.score_one(space->parse(genotype), "grad_norm");
+  }
+  EXPECT_EQ(scores[0], scores[1]);
+}
+
 TEST(ZeroCostProxies, AUserProxyRegistersLikeABuiltinOne) {
   // The example of docs/extending.md ("A custom zero-cost proxy").
   if (!zero_cost_registry().contains("logit_std")) {
