@@ -19,9 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "nascpp/benchmark.h"
 #include "nascpp/core/csv.h"
 #include "nascpp/core/device.h"
-#include "nascpp/core/rank_correlation.h"
+#include "nascpp/core/statistics.h"
 #include "nascpp/registries.h"
 #include "nascpp/search_space.h"
 #include "nascpp/zero_cost.h"
@@ -81,18 +82,11 @@ int main(int argc, char** argv) {
 
     // NAS-Bench-201's own test accuracy of each cell (the published
     // correlations, Abdelfattah et al. 2021, are with it).
-    std::map<int64_t, double> test_acc_of;
-    {
-      const std::string column = args["--dataset"] == "cifar10"    ? "cifar10_test_acc"
-                                 : args["--dataset"] == "cifar100" ? "cifar100_test_acc"
-                                                                   : "imagenet16_test_acc";
-      nascpp::CsvReader merged(args["--data-dir"] + "/nasbench201/nb201_merged.csv");
-      const size_t c_index = merged.column("nb201_index");
-      const size_t c_test = merged.column(column);
-      while (merged.next_row()) test_acc_of[merged.integer(c_index)] = merged.number(c_test);
-    }
+    nascpp::ConfigNode bench_cfg =
+        nascpp::ConfigNode::parse("data_dir: '" + args["--data-dir"] + "'", "--data-dir");
+    auto nb201 = nascpp::benchmark_registry().create("nasbench201", bench_cfg);
+    const auto test_handle = nb201->resolve(args["--dataset"], "test_acc");
     nascpp::CsvReader csv(args["--data-dir"] + "/nas-bench-suite-zero/zc_nasbench201.flat.csv");
-    const size_t c_index = csv.column("nb201_index");
     const size_t c_dataset = csv.column("dataset");
     const size_t c_arch = csv.column("arch_str");
     const size_t c_acc = csv.column("val_accuracy");
@@ -104,7 +98,7 @@ int main(int argc, char** argv) {
       if (csv.field(c_dataset) != args["--dataset"]) continue;
       const auto arch = space->parse(std::string(csv.field(c_arch)));
       acc.push_back(csv.number(c_acc));
-      test_acc.push_back(test_acc_of.at(csv.integer(c_index)));
+      test_acc.push_back(nb201->value(arch, test_handle).value());
       for (const auto& s : scorer.score(arch, proxies)) {
         ours[s.proxy].push_back(s.score);
         our_time[s.proxy].push_back(s.seconds);

@@ -44,6 +44,8 @@ struct ProxyBatch {
   torch::Tensor labels;
   /// Classes of the labels (the classifier's outputs).
   int64_t num_classes = 0;
+  /// Where the images come from: a dataset registry name, or "random".
+  std::string dataset;
   /// What the images are, e.g. "fashion_mnist: 64 training images drawn
   /// with seed 0, gray replicated to 3 channels, zero-padded 28 -> 32".
   std::string description;

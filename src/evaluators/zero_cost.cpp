@@ -44,10 +44,7 @@ FidelityRange ZeroCostEvaluator::fidelity_range() const {
   return r;
 }
 
-std::string ZeroCostEvaluator::dataset_name() const {
-  const std::string& d = scorer_.batch().description;
-  return d.substr(0, d.find(':'));
-}
+std::string ZeroCostEvaluator::dataset_name() const { return scorer_.batch().dataset; }
 
 EvaluationResult ZeroCostEvaluator::do_evaluate(const Trial& trial, int64_t epochs, Rng& rng) {
   (void)epochs;

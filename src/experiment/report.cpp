@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -14,7 +13,9 @@
 #include <stdexcept>
 
 #include "nascpp/core/error.h"
+#include "nascpp/core/gnuplot.h"
 #include "nascpp/core/io.h"
+#include "nascpp/core/statistics.h"
 #include "nascpp/core/log.h"
 #include "nascpp/experiment.h"
 #include "nascpp/run_directory.h"
@@ -145,16 +146,6 @@ double quantile(std::vector<double> v, double q) {
   return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
-std::pair<double, double> mean_std(const std::vector<double>& v) {
-  double mean = 0.0;
-  for (double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  double ss = 0.0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  const double sd = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
-  return {mean, sd};
-}
-
 // Mean, std and count over runs of the incumbent value at each x.
 struct CurvePoint {
   double x = 0.0, mean = 0.0, std = 0.0;
@@ -217,19 +208,6 @@ std::string slug(const std::string& label) {
 }
 
 std::string fmt_value(double v) { return fmt::format("{:.2f}", v); }
-
-bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
-
-// Escapes a label for a gnuplot double-quoted string.
-std::string gp_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '_') out += "\\\\";  // no enhanced-text subscripts
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -442,11 +420,11 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
           (plot == &steps_plot ? "curve_steps_" : "curve_cost_") + name + ".dat";
       *plot += fmt::format("{}'{}' using 1:($2-$3):($2+$3) with filledcurves{} notitle, '{}' using "
                            "1:2 with lines lw 2{} title {}",
-                           plot->empty() ? "" : ", \\\n  ", file, lc, file, lc, gp_string(label));
+                           plot->empty() ? "" : ", \\\n  ", file, lc, file, lc, gnuplot_label(label));
     }
   }
   const std::string ylabel = report.groups[0].metric;
-  gp << "set xlabel 'steps (queries or epochs)'\nset ylabel " << gp_string(ylabel)
+  gp << "set xlabel 'steps (queries or epochs)'\nset ylabel " << gnuplot_label(ylabel)
      << "\nset title 'Anytime performance: incumbent mean ± std over runs'\n"
      << "set output 'anytime_steps.svg'\nplot " << steps_plot << "\n"
      << "set logscale x\nset xlabel 'cost (seconds, simulated or measured)'\n"
@@ -466,12 +444,12 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
       const bool first_of_group = r == members[i].front();
       pareto_plot += fmt::format("{}'{}' using 1:2 with steps lc {} {}", pareto_plot.empty() ? "" : ", \\\n  ",
                                  file, i + 1,
-                                 first_of_group ? "title " + gp_string(report.groups[i].label())
+                                 first_of_group ? "title " + gnuplot_label(report.groups[i].label())
                                                 : std::string("notitle"));
     }
   }
   if (!pareto_plot.empty()) {
-    gp << "set xlabel " << gp_string(cost_metric) << "\nset ylabel 'objective'\n"
+    gp << "set xlabel " << gnuplot_label(cost_metric) << "\nset ylabel 'objective'\n"
        << "set title 'Pareto fronts (one line per run)'\nset output 'pareto.svg'\nplot "
        << pareto_plot << "\n";
   }
@@ -485,10 +463,7 @@ Report make_report(const std::vector<std::string>& paths, const ReportOptions& o
           "gnuplot is not installed (Debian: apt-get install gnuplot-nox): no plots drawn; "
           "plots.gp and its data are written, run `gnuplot plots.gp` in the report folder later");
     } else {
-      const std::string cmd =
-          "cd '" + options.out_dir() + "' && gnuplot plots.gp 2>gnuplot.log";
-      NASCPP_CHECK(std::system(cmd.c_str()) == 0, "gnuplot failed on '{}' (see {})",
-                   out("plots.gp"), out("gnuplot.log"));
+      run_gnuplot(options.out_dir(), "plots.gp");
       for (const char* svg : {"anytime_steps.svg", "anytime_cost.svg", "pareto.svg"}) {
         if (fs::exists(out(svg))) report.files.push_back(out(svg));
       }

@@ -5,10 +5,11 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "nascpp/core/error.h"
 #include "nascpp/core/random.h"
-#include "nascpp/core/rank_correlation.h"
+#include "nascpp/core/statistics.h"
 #include "nascpp/predictor_evaluation.h"
 
 namespace nascpp {
@@ -36,21 +37,6 @@ double precision_at(const std::vector<double>& truth, const std::vector<double>&
   for (size_t i : a) both += b.count(i);
   return static_cast<double>(both) / static_cast<double>(k);
 }
-
-struct Stat {
-  std::vector<double> values;
-  double mean() const {
-    if (values.empty()) return std::nan("");
-    return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
-  }
-  double stddev() const {
-    if (values.size() < 2) return 0.0;
-    const double m = mean();
-    double s = 0.0;
-    for (double v : values) s += (v - m) * (v - m);
-    return std::sqrt(s / static_cast<double>(values.size() - 1));
-  }
-};
 
 }  // namespace
 
@@ -90,8 +76,8 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
                         *size);
   }
   const size_t n_sizes = options.train_sizes().size();
-  std::vector<Stat> kendall(n_sizes), spear(n_sizes), p10(n_sizes), p20(n_sizes), fit(n_sizes),
-      query(n_sizes);
+  std::vector<std::vector<double>> kendall(n_sizes), spear(n_sizes), p10(n_sizes), p20(n_sizes),
+      fit(n_sizes), query(n_sizes);
   std::vector<int64_t> failed(n_sizes, 0);
   for (int64_t t = 0; t < options.trials(); ++t) {
     Rng rng(options.seed() + static_cast<uint64_t>(t));
@@ -131,10 +117,10 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
       auto predictor = make_predictor();
       auto start = std::chrono::steady_clock::now();
       predictor->fit(train_x, train_y, rng);
-      fit[s].values.push_back(seconds_since(start));
+      fit[s].push_back(seconds_since(start));
       start = std::chrono::steady_clock::now();
       const auto predictions = predictor->predict(test_x);
-      query[s].values.push_back(seconds_since(start));
+      query[s].push_back(seconds_since(start));
       std::vector<double> mean(predictions.size());
       bool finite = true;
       for (size_t i = 0; i < predictions.size(); ++i) {
@@ -145,24 +131,22 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
         ++failed[s];
         continue;
       }
-      kendall[s].values.push_back(kendall_tau(test_y, mean));
-      spear[s].values.push_back(spearman(test_y, mean));
-      p10[s].values.push_back(precision_at(test_y, mean, 10));
-      p20[s].values.push_back(precision_at(test_y, mean, 20));
+      kendall[s].push_back(kendall_tau(test_y, mean));
+      spear[s].push_back(spearman(test_y, mean));
+      p10[s].push_back(precision_at(test_y, mean, 10));
+      p20[s].push_back(precision_at(test_y, mean, 20));
     }
   }
   std::vector<PredictorEvaluationRow> rows;
   for (size_t s = 0; s < n_sizes; ++s) {
     PredictorEvaluationRow row;
     row.train_size = options.train_sizes()[s];
-    row.kendall_tau = kendall[s].mean();
-    row.kendall_tau_std = kendall[s].stddev();
-    row.spearman = spear[s].mean();
-    row.spearman_std = spear[s].stddev();
-    row.precision_at_10 = p10[s].mean();
-    row.precision_at_20 = p20[s].mean();
-    row.fit_seconds = fit[s].mean();
-    row.query_seconds = query[s].mean();
+    std::tie(row.kendall_tau, row.kendall_tau_std) = mean_std(kendall[s]);
+    std::tie(row.spearman, row.spearman_std) = mean_std(spear[s]);
+    row.precision_at_10 = mean_std(p10[s]).first;
+    row.precision_at_20 = mean_std(p20[s]).first;
+    row.fit_seconds = mean_std(fit[s]).first;
+    row.query_seconds = mean_std(query[s]).first;
     row.failed_trials = failed[s];
     rows.push_back(row);
   }

@@ -118,6 +118,7 @@ ZeroCostScorer::ZeroCostScorer(std::shared_ptr<const SearchSpace> space, ZeroCos
         torch::randn({b, options_.in_channels(), options_.image_size(), options_.image_size()});
     batch_.labels = torch::randint(options_.num_classes(), {b}, torch::kLong);
     batch_.num_classes = options_.num_classes();
+    batch_.dataset = "random";
     batch_.description = fmt::format(
         "random: {} standard normal images, uniform labels over {} "
         "classes (seed {})",
@@ -158,6 +159,7 @@ ZeroCostScorer::ZeroCostScorer(std::shared_ptr<const SearchSpace> space, ZeroCos
                           options_.image_size(), notes);
     batch_.labels = train.labels.index_select(0, index);
     batch_.num_classes = dataset->num_classes();
+    batch_.dataset = data;
     std::string text =
         fmt::format("{}: {} training images drawn with seed {}", data, b, options_.seed());
     for (const auto& note : notes) text += ", " + note;

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +12,7 @@
 
 #include "commands.h"
 #include "nascpp/core/config.h"
+#include "nascpp/core/gnuplot.h"
 #include "nascpp/core/io.h"
 #include "nascpp/core/log.h"
 #include "nascpp/predictor_evaluation.h"
@@ -37,15 +37,6 @@ struct PredictorsArgs {
   uint64_t seed = 0;
   std::string out;
 };
-
-std::string gnuplot_quoted(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 void run_predictors(const PredictorsArgs& args) {
   // Everything that can be checked without the benchmark first: a typo fails
@@ -123,27 +114,25 @@ void run_predictors(const PredictorsArgs& args) {
       "set terminal svg size 720,480\nset output 'kendall_tau.svg'\nset datafile separator ','\n"
       "set logscale x\nset xlabel 'training set size'\nset ylabel 'Kendall tau'\nset key bottom "
       "right\n";
-  gp += fmt::format("set title \"{} {} ({} test architectures, {} trials)\"\nplot ",
-                    gnuplot_quoted(args.benchmark), gnuplot_quoted(args.dataset), args.test_size,
-                    args.trials);
+  gp += fmt::format(
+      "set title {}\nplot ",
+      gnuplot_label(fmt::format("{} {} ({} test architectures, {} trials)", args.benchmark,
+                                args.dataset, args.test_size, args.trials)));
   for (size_t i = 0; i < args.predictors.size(); ++i) {
     gp += fmt::format(
-        "{}'predictors.csv' skip 1 using 2:(strcol(1) eq \"{}\" ? $3 : 1/0) with linespoints "
-        "title \"{}\"",
-        i ? ", " : "", gnuplot_quoted(args.predictors[i]), gnuplot_quoted(args.predictors[i]));
+        "{}'predictors.csv' skip 1 using 2:(strcol(1) eq {} ? $3 : 1/0) with linespoints title {}",
+        i ? ", " : "", gnuplot_literal(args.predictors[i]), gnuplot_label(args.predictors[i]));
   }
   gp += "\n";
   write_file_atomic(out("plots.gp"), gp);
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+  if (!gnuplot_available()) {
     logger()->warn(
         "gnuplot is not installed (Debian: apt-get install gnuplot-nox): no plot drawn; run "
         "`gnuplot plots.gp` in '{}' later",
         args.out);
     return;
   }
-  const std::string cmd = "cd '" + args.out + "' && gnuplot plots.gp 2>gnuplot.log";
-  NASCPP_CHECK(std::system(cmd.c_str()) == 0, "gnuplot failed on '{}' (see {})", out("plots.gp"),
-               out("gnuplot.log"));
+  run_gnuplot(args.out, "plots.gp");
   std::cout << "wrote " << out("predictors.csv") << " and " << out("kendall_tau.svg") << "\n";
 }
 

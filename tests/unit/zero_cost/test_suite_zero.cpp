@@ -9,7 +9,7 @@
 #include <map>
 
 #include "nascpp/core/csv.h"
-#include "nascpp/core/rank_correlation.h"
+#include "nascpp/core/statistics.h"
 #include "nascpp/registries.h"
 #include "nascpp/search_space.h"
 #include "nascpp/zero_cost.h"

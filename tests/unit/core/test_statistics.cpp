@@ -1,17 +1,25 @@
-// Spearman and Kendall against values worked out by hand (and equal to
-// scipy.stats.spearmanr / kendalltau, whose tie handling they follow).
+// Mean and standard deviation, and Spearman and Kendall, against values worked out by hand (and
+// equal to scipy.stats.spearmanr / kendalltau, whose tie handling they follow).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "nascpp/core/rank_correlation.h"
+#include "nascpp/core/statistics.h"
 #include "tests/support/test_support.h"
 
 namespace nascpp {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+TEST(Statistics, MeanAndSampleStandardDeviation) {
+  const auto [m, s] = mean_std({2, 4, 4, 4, 5, 5, 7, 9});
+  EXPECT_DOUBLE_EQ(m, 5.0);
+  EXPECT_DOUBLE_EQ(s, std::sqrt(32.0 / 7.0));
+  EXPECT_EQ(mean_std({3}).second, 0.0);
+  EXPECT_TRUE(std::isnan(mean_std({}).first));
+}
 
 TEST(RankCorrelation, AverageRanksShareTies) {
   EXPECT_EQ(average_ranks({10, 30, 20, 30, 5}), (std::vector<double>{2, 4.5, 3, 4.5, 1}));

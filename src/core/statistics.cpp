@@ -1,4 +1,4 @@
-#include "nascpp/core/rank_correlation.h"
+#include "nascpp/core/statistics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -42,6 +42,17 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 }  // namespace
+
+std::pair<double, double> mean_std(const std::vector<double>& values) {
+  double mean = 0.0;
+  for (double x : values) mean += x;
+  mean /= static_cast<double>(values.size());
+  double ss = 0.0;
+  for (double x : values) ss += (x - mean) * (x - mean);
+  const double sd =
+      values.size() > 1 ? std::sqrt(ss / static_cast<double>(values.size() - 1)) : 0.0;
+  return {mean, sd};
+}
 
 std::vector<double> average_ranks(const std::vector<double>& values) {
   std::vector<size_t> order(values.size());
