@@ -12,30 +12,6 @@
 
 namespace nascpp {
 
-NasBench101NetworkOptions NasBench101NetworkOptions::from_config(ConfigNode& cfg) {
-  NasBench101NetworkOptions o;
-  o.stem_channels(cfg.get<int64_t>("stem_channels", o.stem_channels()));
-  o.num_stacks(cfg.get<int64_t>("num_stacks", o.num_stacks()));
-  o.cells_per_stack(cfg.get<int64_t>("cells_per_stack", o.cells_per_stack()));
-  o.bn_momentum(cfg.get<double>("bn_momentum", o.bn_momentum()));
-  o.bn_eps(cfg.get<double>("bn_eps", o.bn_eps()));
-  o.validate();
-  return o;
-}
-
-void NasBench101NetworkOptions::validate() const {
-  NASCPP_CHECK_CONFIG(stem_channels_ >= 1, "nasbench101 stem_channels must be at least 1, got {}",
-                      stem_channels_);
-  NASCPP_CHECK_CONFIG(num_stacks_ >= 1, "nasbench101 num_stacks must be at least 1, got {}",
-                      num_stacks_);
-  NASCPP_CHECK_CONFIG(cells_per_stack_ >= 1,
-                      "nasbench101 cells_per_stack must be at least 1, got {}", cells_per_stack_);
-  NASCPP_CHECK_CONFIG(bn_momentum_ > 0.0 && bn_momentum_ <= 1.0,
-                      "nasbench101 bn_momentum must be in (0, 1], got {}", bn_momentum_);
-  NASCPP_CHECK_CONFIG(bn_eps_ > 0.0 && std::isfinite(bn_eps_),
-                      "nasbench101 bn_eps must be a finite positive number, got {}", bn_eps_);
-}
-
 std::vector<int64_t> nasbench101_vertex_channels(int64_t in_channels, int64_t out_channels,
                                                  const NasBench101Spec& s) {
   const int n = s.num_vertices;

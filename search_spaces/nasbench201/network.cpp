@@ -6,20 +6,6 @@
 
 namespace nascpp {
 
-NasBench201NetworkOptions NasBench201NetworkOptions::from_config(ConfigNode& cfg) {
-  NasBench201NetworkOptions o;
-  o.channels(cfg.get<int64_t>("channels", o.channels()));
-  o.cells_per_stage(cfg.get<int64_t>("cells_per_stage", o.cells_per_stage()));
-  o.validate();
-  return o;
-}
-
-void NasBench201NetworkOptions::validate() const {
-  NASCPP_CHECK_CONFIG(channels_ >= 2, "nasbench201 channels must be at least 2, got {}", channels_);
-  NASCPP_CHECK_CONFIG(cells_per_stage_ >= 1,
-                      "nasbench201 cells_per_stage must be at least 1, got {}", cells_per_stage_);
-}
-
 Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots) {
   NASCPP_ASSERT(edge_slots.size() == NasBench201Space::kNumEdges);
   Graph g;

@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <thread>
 
 #include "nascpp/core/error.h"
 #include "nascpp/core/log.h"
@@ -37,11 +36,7 @@ torch::Device parse_device(const std::string& name) {
 }
 
 int set_num_threads(int threads) {
-  NASCPP_CHECK_CONFIG(threads >= 0 && threads <= kMaxThreads,
-                      "invalid thread count {}; use 0 for all cores or a number up to {}", threads,
-                      kMaxThreads);
-  int n = threads;
-  if (n == 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = resolve_num_threads(threads);
   torch::set_num_threads(n);
   logger()->debug("LibTorch intra-op threads: {}", n);
   return n;

@@ -1,7 +1,5 @@
 #include "nascpp/core/random.h"
 
-#include <torch/torch.h>
-
 #include <sstream>
 
 namespace nascpp {
@@ -20,11 +18,6 @@ void Rng::set_state(const std::string& state) {
   NASCPP_CHECK_DATA(!in.fail(), "malformed random generator state ({} characters)", state.size());
   seed_ = seed;
   engine_ = engine;
-}
-
-void seed_torch(uint64_t seed) {
-  torch::manual_seed(seed);
-  if (torch::cuda::is_available()) torch::cuda::manual_seed_all(seed);
 }
 
 }  // namespace nascpp

@@ -1,5 +1,4 @@
 // The facts about the software and the machine that a run manifest records.
-#include <torch/torch.h>
 #include <torch/version.h>
 
 #include <filesystem>
@@ -7,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "nascpp/core/libtorch.h"
 #include "nascpp/experiment.h"
 #include "nascpp_build_info.h"
 
@@ -42,7 +42,6 @@ std::string blas_library() {
 }  // namespace
 
 std::string environment_json() {
-  auto& context = at::globalContext();
   nlohmann::json j;
   j["nascpp"] = {{"version", NASCPP_VERSION}, {"git_revision", NASCPP_GIT_REVISION}};
   j["libtorch"] = TORCH_VERSION;
@@ -50,14 +49,7 @@ std::string environment_json() {
   j["cpu"] = {{"model", cpu_model()},
               {"logical_cores", std::thread::hardware_concurrency()},
               {"blas", blas_library()}};
-  j["gpu"] = {{"cuda_available", torch::cuda::is_available()},
-              {"devices", torch::cuda::is_available() ? torch::cuda::device_count() : 0},
-              {"cudnn_available", torch::cuda::cudnn_is_available()}};
-  j["threads"] = {{"intra_op", torch::get_num_threads()},
-                  {"inter_op", torch::get_num_interop_threads()}};
-  j["determinism"] = {{"deterministic_algorithms", context.deterministicAlgorithms()},
-                      {"cudnn_deterministic", context.deterministicCuDNN()},
-                      {"cudnn_benchmark", context.benchmarkCuDNN()}};
+  j.update(nlohmann::json::parse(libtorch::facts_json()));
   return j.dump();
 }
 

@@ -4,11 +4,10 @@
 // (see include/nascpp/experiment.h).
 #include "nascpp/experiment.h"
 
-#include <torch/torch.h>
-
 #include <chrono>
 
 #include "nascpp/core/error.h"
+#include "nascpp/core/libtorch.h"
 #include "nascpp/core/log.h"
 #include "parts.h"
 
@@ -51,7 +50,7 @@ ExperimentSummary run_experiment(ConfigNode config, const ExperimentOptions& opt
     dir->write_manifest(parts.seed, parts.deterministic, parts.data_files(),
                         options.command_line());
   }
-  if (parts.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
+  if (parts.deterministic) libtorch::use_deterministic_algorithms();
   if (options.on_ready()) options.on_ready()(path);
 
   try {

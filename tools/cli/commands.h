@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "nascpp/core/error.h"
 #include "nascpp/core/progress.h"
 
 namespace nascpp::cli {
@@ -18,6 +19,35 @@ struct GlobalOptions {
   bool verbose = false;  // debug-level logging
   bool quiet = false;    // warnings and errors only
 };
+
+// The two programs (tools/cli/main.cpp) differ in the five functions below:
+// tools/cli/full/program.cpp defines them for nascpp-torch,
+// tools/cli/front/program.cpp for the front end `nascpp`.
+
+/// Adds the subcommands this program runs.
+void add_commands(CLI::App& app);
+/// Whether this program runs `command` (the first argument that is neither
+/// a global option nor its value; "" for none, e.g. `nascpp --help`).
+bool runs_here(const std::string& command);
+/// Runs the command line in nascpp-torch instead (the program beside this
+/// one, which replaces this process); returns only when that cannot be done,
+/// with an error status after a message.
+int hand_over(int argc, char** argv);
+/// The message for an exception no other handler took (a LibTorch error:
+/// without its C++ stack frames, on one line).
+std::string error_message(const std::exception& e);
+
+/// Thrown in the front end by each part of the library that needs LibTorch,
+/// when the experiment is composed (before anything is written): main()
+/// then hands the command line over to nascpp-torch.
+class NeedsLibTorch : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The subcommand of a command line: the first argument that is neither a
+/// global option nor the value of one ("" when there is none).
+std::string command_of(int argc, char** argv);
 
 void add_list_command(CLI::App& app);
 void add_query_command(CLI::App& app);

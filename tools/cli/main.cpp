@@ -1,7 +1,9 @@
-// The nascpp command: the only place that catches exceptions, configures log
+// The nascpp programs: the only place that catches exceptions, configures log
 // sinks and chooses exit codes (0 success, 1 runtime failure, 2 bad usage or
-// configuration, 3 bad or missing data).
-#include <c10/util/Exception.h>
+// configuration, 3 bad or missing data). Two programs share it: nascpp-torch
+// runs every command (tools/cli/full), and the front end `nascpp` runs the
+// commands of tabular studies without loading LibTorch and hands everything
+// else over to nascpp-torch (tools/cli/front).
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -90,6 +92,18 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
+std::string command_of(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--threads" || arg == "--log-file") {
+      ++i;  // and its value
+    } else if (arg.empty() || arg[0] != '-') {
+      return arg;
+    }
+  }
+  return "";
+}
+
 namespace {
 
 void configure_console_logging(const GlobalOptions& options) {
@@ -125,14 +139,7 @@ int main(int argc, char** argv) {
   std::string log_file;
   app.add_option("--log-file", log_file, "also append the log to this file")
       ->check(cli::non_empty());
-  cli::add_list_command(app);
-  cli::add_query_command(app);
-  cli::add_evaluate_command(app);
-  cli::add_describe_command(app);
-  cli::add_run_command(app);
-  cli::add_report_command(app);
-  cli::add_zero_cost_command(app);
-  cli::add_predictors_command(app);
+  cli::add_commands(app);
   app.parse_complete_callback([&app, &global, &log_file] {
     cli::configure_console_logging(global);
     cli::quiet_console = global.quiet;
@@ -140,20 +147,30 @@ int main(int argc, char** argv) {
     const int threads = set_num_threads(global.threads);
     // The commands that compute call BLAS; under `ulimit -v` its buffers are
     // mapped now (cli/address_space.h).
-    for (const char* computing : {"describe", "evaluate", "run"}) {
-      if (app.got_subcommand(computing)) cli::reserve_blas_buffers(threads);
+    for (const auto* sub : app.get_subcommands()) {
+      for (const char* computing : {"describe", "evaluate", "run"}) {
+        if (sub->get_name() == computing) cli::reserve_blas_buffers(threads);
+      }
     }
   });
   try {
+    // The front end runs only some commands itself (cli/commands.h).
+    const std::string command = cli::command_of(argc, argv);
+    if (!cli::runs_here(command)) return cli::hand_over(argc, argv);
     // Name an unknown command and the valid ones (CLI11 only says one is required).
-    if (argc > 1 && argv[1][0] != '-') {
+    if (!command.empty()) {
       std::vector<std::string> known;
       for (const auto* sub : app.get_subcommands({})) known.push_back(sub->get_name());
-      if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
-        throw ConfigError(unknown_choice_message("command", argv[1], known));
+      if (std::find(known.begin(), known.end(), command) == known.end()) {
+        throw ConfigError(unknown_choice_message("command", command, known));
       }
     }
     app.parse(argc, argv);
+  } catch (const cli::NeedsLibTorch& e) {
+    // Thrown only in the front end, while the run is composed and before it
+    // writes anything (tools/cli/front/without_libtorch.cpp).
+    logger()->debug("{}: handing over to nascpp-torch", e.what());
+    return cli::hand_over(argc, argv);
   } catch (const CLI::ParseError& e) {
     // CLI11 prints --help and --version (exit 0) and its message for a bad
     // command line; its own exit codes (105, 106, 109, ...) are not ours: bad
@@ -166,18 +183,14 @@ int main(int argc, char** argv) {
   } catch (const DataError& e) {
     std::cerr << "nascpp: data error: " << e.what() << "\n";
     return 3;
-  } catch (const c10::Error& e) {
-    // The last line of defence: a LibTorch error the library did not turn
-    // into one of its own. what() carries C++ stack frames; the message alone
-    // is what the user can act on.
-    std::cerr << "nascpp: error: " << cli::one_line(e.what_without_backtrace()) << "\n";
-    return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "nascpp: error: out of memory; use a smaller network or batch (e.g. lower "
                  "channels, layers or batch_size) or a machine with more memory\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "nascpp: error: " << e.what() << "\n";
+    // The last line of defence, e.g. a LibTorch error the library did not
+    // turn into one of its own (its message without C++ stack frames).
+    std::cerr << "nascpp: error: " << cli::error_message(e) << "\n";
     return 1;
   }
   return 0;

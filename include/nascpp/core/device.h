@@ -16,6 +16,10 @@ torch::Device parse_device(const std::string& name);
 /// OpenMP region start that many threads).
 constexpr int kMaxThreads = 1024;
 
+/// The count `set_num_threads(threads)` puts in effect (0: all cores), without
+/// setting it; the same ConfigError for a bad count.
+int resolve_num_threads(int threads);
+
 /// Sets LibTorch's intra-op thread count; 0 means all cores. A count below 0
 /// or above kMaxThreads is a ConfigError. Returns the count in effect.
 int set_num_threads(int threads);

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "nascpp/core/device.h"
 #include "support/test_support.h"
 
@@ -69,6 +72,16 @@ TEST(Device, ThreadCountIsSetDeliberately) {
   EXPECT_GE(set_num_threads(0), 1);
   NASCPP_EXPECT_THROW_WITH(set_num_threads(-1), ConfigError, "invalid thread count -1");
   torch::set_num_threads(before);
+}
+
+TEST(Device, ThreadCountResolvesWithoutSettingIt) {
+  const int before = torch::get_num_threads();
+  EXPECT_EQ(resolve_num_threads(3), 3);
+  EXPECT_EQ(resolve_num_threads(0),
+            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(torch::get_num_threads(), before);
+  NASCPP_EXPECT_THROW_WITH(resolve_num_threads(kMaxThreads + 1), ConfigError,
+                           "invalid thread count 1025");
 }
 
 }  // namespace
