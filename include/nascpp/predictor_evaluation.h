@@ -57,6 +57,11 @@ struct PredictorEvaluationRow {
   double fit_seconds = 0.0, query_seconds = 0.0;
   /// Trials whose predictions were not all finite (counted, excluded).
   int64_t failed_trials = 0;
+  /// Trials whose predictions were one value for every test architecture
+  /// (e.g. a forest that found no split in 5 points): such a ranking holds no
+  /// information, so its Kendall tau and Spearman count as 0 (they are
+  /// undefined; scipy, and so NASLib, would make the mean NaN).
+  int64_t constant_trials = 0;
 };
 
 /// Runs the protocol for the predictor that `make_predictor` builds (a

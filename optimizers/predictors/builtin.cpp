@@ -15,6 +15,10 @@ void register_builtin_predictors(PredictorRegistry& registry) {
   registry.add("mlp_ensemble", "ensemble of MLPs (BANANAS's meta neural network)",
                &MlpEnsemble::from_config);
 #if NASCPP_HAVE_XGBOOST
+  registry.add("rf",
+               "random forest (XGBoost's random-forest mode, NASLib's settings: 116 trees, "
+               "17% of the features per split)",
+               &XgBoost::random_forest_from_config);
   registry.add("xgb", "gradient-boosted regression trees (XGBoost C API, NASLib's defaults)",
                &XgBoost::from_config);
 #endif

@@ -78,7 +78,7 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
   const size_t n_sizes = options.train_sizes().size();
   std::vector<std::vector<double>> kendall(n_sizes), spear(n_sizes), p10(n_sizes), p20(n_sizes),
       fit(n_sizes), query(n_sizes);
-  std::vector<int64_t> failed(n_sizes, 0);
+  std::vector<int64_t> failed(n_sizes, 0), constant(n_sizes, 0);
   for (int64_t t = 0; t < options.trials(); ++t) {
     Rng rng(options.seed() + static_cast<uint64_t>(t));
     // Distinct architectures: the first test_size are the test set, the
@@ -131,8 +131,14 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
         ++failed[s];
         continue;
       }
-      kendall[s].push_back(kendall_tau(test_y, mean));
-      spear[s].push_back(spearman(test_y, mean));
+      if (std::all_of(mean.begin(), mean.end(), [&mean](double v) { return v == mean[0]; })) {
+        ++constant[s];
+        kendall[s].push_back(0.0);
+        spear[s].push_back(0.0);
+      } else {
+        kendall[s].push_back(kendall_tau(test_y, mean));
+        spear[s].push_back(spearman(test_y, mean));
+      }
       p10[s].push_back(precision_at(test_y, mean, 10));
       p20[s].push_back(precision_at(test_y, mean, 20));
     }
@@ -148,6 +154,7 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
     row.fit_seconds = mean_std(fit[s]).first;
     row.query_seconds = mean_std(query[s]).first;
     row.failed_trials = failed[s];
+    row.constant_trials = constant[s];
     rows.push_back(row);
   }
   return rows;

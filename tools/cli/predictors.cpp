@@ -80,7 +80,7 @@ void run_predictors(const PredictorsArgs& args) {
                "fit s | query s |\n|---|---|---|---|---|---|---|---|\n";
   std::string csv =
       "predictor,train_size,kendall_tau,kendall_tau_std,spearman,spearman_std,precision_at_10,"
-      "precision_at_20,fit_seconds,query_seconds,failed_trials\n";
+      "precision_at_20,fit_seconds,query_seconds,failed_trials,constant_trials\n";
   for (const auto& name : args.predictors) {
     const auto rows = evaluate_predictor(
         [&] {
@@ -91,15 +91,20 @@ void run_predictors(const PredictorsArgs& args) {
     for (const auto& r : rows) {
       std::cout << fmt::format(
                        "| {} | {} | {:.3f} ± {:.3f} | {:.3f} ± {:.3f} | {:.3f} | {:.3f} | {:.4f} "
-                       "| {:.4f} |{}\n",
+                       "| {:.4f} |{}{}\n",
                        name, r.train_size, r.kendall_tau, r.kendall_tau_std, r.spearman,
                        r.spearman_std, r.precision_at_10, r.precision_at_20, r.fit_seconds,
                        r.query_seconds,
-                       r.failed_trials ? fmt::format(" {} trials failed", r.failed_trials) : "")
+                       r.failed_trials ? fmt::format(" {} trials failed", r.failed_trials) : "",
+                       r.constant_trials
+                           ? fmt::format(" {} trials predicted one value for all (correlation 0)",
+                                         r.constant_trials)
+                           : "")
                 << std::flush;
-      csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", name, r.train_size, r.kendall_tau,
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", name, r.train_size, r.kendall_tau,
                          r.kendall_tau_std, r.spearman, r.spearman_std, r.precision_at_10,
-                         r.precision_at_20, r.fit_seconds, r.query_seconds, r.failed_trials);
+                         r.precision_at_20, r.fit_seconds, r.query_seconds, r.failed_trials,
+                         r.constant_trials);
     }
   }
   if (args.out.empty()) return;

@@ -90,6 +90,32 @@ TEST(PredictorEvaluation, NonFinitePredictionsAreCountedNotAveraged) {
   }
 }
 
+/// Predicts one value for everything: a ranking with no information.
+class Constant : public Predictor {
+ public:
+  std::string name() const override { return "constant"; }
+  void fit(const FeatureMatrix&, const std::vector<double>&, Rng&) override {}
+  std::vector<Prediction> predict(const FeatureMatrix& x) const override {
+    return std::vector<Prediction>(x.rows, Prediction{0.5, 0.0});
+  }
+};
+
+TEST(PredictorEvaluation, ConstantPredictionsAreCountedAsNoRanking) {
+  test::ToySpace space;
+  test::ToyEvaluator evaluator;
+  const auto rows =
+      evaluate_predictor([] { return std::make_unique<Constant>(); }, space, evaluator, kOptions);
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.constant_trials, 3);
+    EXPECT_EQ(r.failed_trials, 0);
+    EXPECT_EQ(r.kendall_tau, 0.0);
+    EXPECT_EQ(r.spearman, 0.0);
+  }
+  const auto exact = evaluate_predictor([] { return std::make_unique<LeastSquares>(); }, space,
+                                        evaluator, kOptions);
+  for (const auto& r : exact) EXPECT_EQ(r.constant_trials, 0);
+}
+
 TEST(PredictorEvaluation, BadOptionsNameTheValue) {
   test::ToySpace space;
   test::ToyEvaluator evaluator;
