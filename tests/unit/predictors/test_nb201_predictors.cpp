@@ -2,8 +2,9 @@
 // (2021), at the largest training size (205): each ranks 200 test cells far
 // better than chance. A random ranking of 200 cells has Kendall tau 0 with a
 // standard deviation of about 0.05, so a mean over 5 trials above 0.3 cannot
-// come from chance; over 100 trials we measure 0.51 (gp, onehot) and 0.48
-// (mlp_ensemble, path) (docs/predictors.md).
+// come from chance; over 100 trials we measure 0.51 (gp, onehot), 0.48
+// (mlp_ensemble, path), 0.55 (xgb, onehot) and 0.556 (rf, onehot)
+// (docs/predictors.md). xgb and rf are skipped in builds without XGBoost.
 #include <gtest/gtest.h>
 
 #include "nascpp/predictor_evaluation.h"
@@ -37,6 +38,22 @@ TEST(Nb201Predictors, GaussianProcessRanksFarAboveChance) {
 TEST(Nb201Predictors, MlpEnsembleRanksFarAboveChance) {
   NASCPP_REQUIRE_DATA_DIR();
   EXPECT_GT(kendall_at_205("mlp_ensemble", "path"), 0.3);
+}
+
+TEST(Nb201Predictors, XgBoostRanksFarAboveChance) {
+  if (!predictor_registry().contains("xgb")) {
+    GTEST_SKIP() << "built without XGBoost (Debian: libxgboost-dev; scripts/setup.sh)";
+  }
+  NASCPP_REQUIRE_DATA_DIR();
+  EXPECT_GT(kendall_at_205("xgb", "onehot"), 0.3);
+}
+
+TEST(Nb201Predictors, RandomForestRanksFarAboveChance) {
+  if (!predictor_registry().contains("rf")) {
+    GTEST_SKIP() << "built without XGBoost (Debian: libxgboost-dev; scripts/setup.sh)";
+  }
+  NASCPP_REQUIRE_DATA_DIR();
+  EXPECT_GT(kendall_at_205("rf", "onehot"), 0.3);
 }
 
 }  // namespace
