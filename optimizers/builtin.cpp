@@ -17,6 +17,8 @@ void register_builtin_optimizers(OptimizerRegistry& registry) {
   registry.add("asha", "asynchronous successive halving (multi-fidelity)", &Asha::from_config);
   registry.add("bananas", "BANANAS: MLP-ensemble Bayesian optimisation on path encodings",
                &Bananas::from_config);
+  registry.add("bp", "neural predictor (Wen et al. 2019): random, one fit, the predicted best",
+               &Bananas::bp_from_config);
   registry.add("bohb", "BOHB: Hyperband with kernel-density models per budget (multi-fidelity)",
                &Bohb::from_config);
   registry.add("darts", "DARTS, first or second order (one-shot)", &DartsOptimizer::from_config);
@@ -27,6 +29,8 @@ void register_builtin_optimizers(OptimizerRegistry& registry) {
                &Hyperband::from_config);
   registry.add("local_search", "best-improvement local search with random restarts",
                &LocalSearch::from_config);
+  registry.add("npenas", "NPENAS: predictor-guided mutation of the best (BANANAS, exploit_only)",
+               &Bananas::npenas_from_config);
   registry.add("random_search", "uniform sampling without repeats", &RandomSearch::from_config);
   registry.add("regularized_evolution", "aging evolution with tournament selection",
                &RegularizedEvolution::from_config);

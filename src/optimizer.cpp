@@ -13,7 +13,29 @@ void BlackBoxOptimizer::attach(std::shared_ptr<const SearchSpace> space, Rng* rn
   rng_ = rng;
   next_id_ = 0;
   pending_.clear();
+  warm_start_.clear();
   do_attach();
+}
+
+void BlackBoxOptimizer::set_warm_start(std::vector<Architecture> archs) {
+  NASCPP_CHECK(space_ != nullptr, "optimizer '{}': set_warm_start() before attach()", name());
+  NASCPP_CHECK(next_id_ == 0, "optimizer '{}': set_warm_start() after the first ask", name());
+  NASCPP_CHECK_CONFIG(warm_start_size() > 0 || archs.empty(),
+                      "optimizer '{}' takes no warm start (optimizers that do: "
+                      "regularized_evolution, bananas, npenas, bp)",
+                      name());
+  for (const auto& a : archs) space_->validate(a);
+  if (static_cast<int64_t>(archs.size()) > warm_start_size()) {
+    archs.resize(static_cast<size_t>(warm_start_size()));
+  }
+  warm_start_ = std::move(archs);
+}
+
+std::optional<Architecture> BlackBoxOptimizer::next_warm_start() {
+  if (warm_start_.empty()) return std::nullopt;
+  Architecture next = std::move(warm_start_.front());
+  warm_start_.erase(warm_start_.begin());
+  return next;
 }
 
 void BlackBoxOptimizer::set_max_in_flight(int64_t n) {
@@ -91,6 +113,9 @@ std::string BlackBoxOptimizer::save_state() const {
     pending.push_back(std::move(j));
   }
   out["pending"] = std::move(pending);
+  nlohmann::json warm = nlohmann::json::array();
+  for (const auto& a : warm_start_) warm.push_back(a.encoding());
+  out["warm_start"] = std::move(warm);
   return out.dump();
 }
 
@@ -122,6 +147,7 @@ void BlackBoxOptimizer::load_state(const std::string& state) {
                     name());
   int64_t next = 0;
   std::map<int64_t, Trial> pending;
+  std::vector<Architecture> warm;
   try {
     next = in.at("next_trial").get<int64_t>();
     for (const auto& j : in.at("pending")) {
@@ -139,6 +165,14 @@ void BlackBoxOptimizer::load_state(const std::string& state) {
       space_->validate(t.arch);
       pending.emplace(t.id, std::move(t));
     }
+    // States saved before warm starts existed have none.
+    if (in.contains("warm_start")) {
+      for (const auto& j : in.at("warm_start")) {
+        Architecture a(space_->name(), j.get<std::vector<int32_t>>());
+        space_->validate(a);
+        warm.push_back(std::move(a));
+      }
+    }
   } catch (const nlohmann::json::exception& e) {
     throw DataError(
         fmt::format("optimizer '{}': the saved trials are malformed: {}", name(), e.what()));
@@ -152,6 +186,7 @@ void BlackBoxOptimizer::load_state(const std::string& state) {
                     name(), pending.size(), max_in_flight_);
   next_id_ = next;
   pending_ = std::move(pending);
+  warm_start_ = std::move(warm);
 }
 
 }  // namespace nascpp

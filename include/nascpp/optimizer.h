@@ -64,6 +64,20 @@ class BlackBoxOptimizer : public Optimizer {
   /// one asked, is an Error naming the trial.
   void tell(const Trial& trial, const EvaluationResult& result);
 
+  /// How many initial architectures a warm start replaces: the optimizer's
+  /// random initial design (regularized evolution: `population_size`;
+  /// BANANAS: `num_init`); 0 when the optimizer takes no warm start.
+  virtual int64_t warm_start_size() const { return 0; }
+  /// Architectures to propose first, in this order, in place of the random
+  /// initial ones (nascpp/warm_start.h ranks them); at most
+  /// `warm_start_size()` of them are used. Set after `attach`, before the
+  /// first `ask`; saved and restored with the state. An optimizer whose
+  /// `warm_start_size()` is 0 gets a ConfigError naming it; architectures of
+  /// another space are rejected by `SearchSpace::validate`.
+  void set_warm_start(std::vector<Architecture> archs);
+  /// The warm-start architectures not yet proposed, next first.
+  const std::vector<Architecture>& warm_start() const { return warm_start_; }
+
   /// Trials asked and not yet told, by id.
   const std::map<int64_t, Trial>& pending() const { return pending_; }
   /// Trials asked so far (the next trial's id).
@@ -82,6 +96,10 @@ class BlackBoxOptimizer : public Optimizer {
  protected:
   const SearchSpace& space() const { return *space_; }
   Rng& rng() { return *rng_; }
+  /// The next warm-start architecture (removed from the list), or nullopt
+  /// when none is left: optimizers call it where they would draw an initial
+  /// random architecture.
+  std::optional<Architecture> next_warm_start();
 
  private:
   virtual void do_attach() {}
@@ -101,6 +119,7 @@ class BlackBoxOptimizer : public Optimizer {
   FidelityRange range_;
   int64_t next_id_ = 0;
   std::map<int64_t, Trial> pending_;
+  std::vector<Architecture> warm_start_;  // next first
 };
 
 }  // namespace nascpp

@@ -29,6 +29,19 @@
 
 namespace nascpp {
 
+/// A feature appended to each architecture's encoding: the objective of
+/// another evaluator, e.g. a zero-cost proxy (a `score_table` or
+/// `zero_cost` evaluator) or the accuracy after a few epochs (a `tabular`
+/// evaluator at a low fidelity). Encoding plus such features in one model is
+/// NASLib's "omni" predictor idea (White et al. 2021, section 6).
+struct PredictorFeature {
+  /// Its name in messages and tables, e.g. "synflow" or "valid_acc@12".
+  std::string name;
+  std::shared_ptr<Evaluator> evaluator;
+  /// The fidelity it is evaluated at (full by default).
+  Fidelity fidelity;
+};
+
 struct PredictorEvaluationOptions {
   NASCPP_ARG(std::vector<int64_t>, train_sizes) = std::vector<int64_t>{5,  8,  14,  24,
                                                                        42, 71, 121, 205};
@@ -38,6 +51,12 @@ struct PredictorEvaluationOptions {
   NASCPP_ARG(uint64_t, seed) = 0;
   /// The space's encoding the predictor sees (`SearchSpace::encodings()`).
   NASCPP_ARG(std::string, encoding) = "path";
+  /// Features appended to the encoding, in this order. Each is standardised
+  /// with the mean and standard deviation of the training set of every fit
+  /// (a constant column: centred only), so that distance- and gradient-based
+  /// predictors weigh it like an encoding bit. An architecture whose feature
+  /// evaluation fails is redrawn, as one whose objective fails.
+  NASCPP_ARG(std::vector<PredictorFeature>, features) = {};
 
  public:
   /// ConfigError naming a bad value (sizes >= 2 and ascending, test_size >=

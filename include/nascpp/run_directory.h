@@ -12,7 +12,7 @@
 ///     std::optional<nascpp::ExperimentSummary> s = read->summary();
 ///
 /// Files (docs/experiments.md has every field): config.yaml, manifest.json,
-/// results.jsonl, trajectory.csv, pareto.csv/.json, final.jsonl,
+/// results.jsonl, trajectory.csv, pareto.csv/.json, warm_start.csv, final.jsonl,
 /// summary.json (written last: it marks a complete run), run.log,
 /// checkpoints/ (search.json or search.ckpt, final.ckpt, trials/), and
 /// .nascpp.lock, which a running process holds (flock) so that no second
@@ -176,6 +176,9 @@ class RunDirectory {
   std::optional<SearchCheckpoint> search_checkpoint() const;
   /// The folder for per-trial training checkpoints (continued trials).
   std::string trial_checkpoint_dir() const;
+  /// warm_start.csv: a warm start's ranked pool (nascpp/warm_start.h),
+  /// written before the first evaluation and read back on resume.
+  std::string warm_start_path() const;
 
   // ---- one-shot results ----
 

@@ -31,19 +31,41 @@ const std::vector<std::string>& BananasOptions::acquisitions() {
   return names;
 }
 
-BananasOptions BananasOptions::from_config(ConfigNode& cfg) {
-  BananasOptions o;
+const std::vector<std::string>& BananasOptions::candidate_kinds() {
+  static const std::vector<std::string> names = {"mutation", "random"};
+  return names;
+}
+
+namespace {
+
+// The bananas keys over the defaults in `o`.
+BananasOptions read_options(ConfigNode& cfg, BananasOptions o) {
   o.num_init(cfg.get<int64_t>("num_init", o.num_init()));
   o.k(cfg.get<int64_t>("k", o.k()));
   o.num_candidates(cfg.get<int64_t>("num_candidates", o.num_candidates()));
   o.num_arches_to_mutate(cfg.get<int64_t>("num_arches_to_mutate", o.num_arches_to_mutate()));
   o.max_mutations(cfg.get<int64_t>("max_mutations", o.max_mutations()));
-  o.acquisition(cfg.get_choice("acquisition", o.acquisition(), acquisitions()));
+  o.acquisition(cfg.get_choice("acquisition", o.acquisition(), BananasOptions::acquisitions()));
   o.explore_factor(cfg.get<double>("explore_factor", o.explore_factor()));
   o.ei_calibration_factor(cfg.get<double>("ei_calibration_factor", o.ei_calibration_factor()));
   o.encoding(cfg.get<std::string>("encoding", o.encoding()));
+  o.candidates(cfg.get_choice("candidates", o.candidates(), BananasOptions::candidate_kinds()));
   o.validate();
   return o;
+}
+
+std::unique_ptr<Optimizer> make(ConfigNode& config, const BananasOptions& defaults,
+                                const char* name) {
+  BananasOptions options = read_options(config, defaults);
+  auto section = config.section("predictor");
+  const std::string predictor = section.get<std::string>("name", MlpEnsemble::kName);
+  return std::make_unique<Bananas>(options, predictor_registry().create(predictor, section), name);
+}
+
+}  // namespace
+
+BananasOptions BananasOptions::from_config(ConfigNode& cfg) {
+  return read_options(cfg, BananasOptions());
 }
 
 void BananasOptions::validate() const {
@@ -61,13 +83,16 @@ void BananasOptions::validate() const {
   NASCPP_CHECK_CONFIG(explore_factor_ >= 0 && std::isfinite(explore_factor_),
                       "bananas explore_factor must be a finite number >= 0, got {}",
                       explore_factor_);
+  const auto& kinds = candidate_kinds();
+  NASCPP_CHECK_CONFIG(std::find(kinds.begin(), kinds.end(), candidates_) != kinds.end(),
+                      "bananas: {}", unknown_choice_message("candidates", candidates_, kinds));
   NASCPP_CHECK_CONFIG(ei_calibration_factor_ > 0 && std::isfinite(ei_calibration_factor_),
                       "bananas ei_calibration_factor must be a finite positive number, got {}",
                       ei_calibration_factor_);
 }
 
-Bananas::Bananas(BananasOptions options, std::unique_ptr<Predictor> predictor)
-    : options_(std::move(options)), predictor_(std::move(predictor)) {
+Bananas::Bananas(BananasOptions options, std::unique_ptr<Predictor> predictor, std::string name)
+    : options_(std::move(options)), predictor_(std::move(predictor)), name_(std::move(name)) {
   options_.validate();
   if (!predictor_) predictor_ = std::make_unique<MlpEnsemble>();
 }
@@ -75,10 +100,27 @@ Bananas::Bananas(BananasOptions options, std::unique_ptr<Predictor> predictor)
 Bananas::~Bananas() = default;
 
 std::unique_ptr<Optimizer> Bananas::from_config(ConfigNode& config) {
-  BananasOptions options = BananasOptions::from_config(config);
-  auto section = config.section("predictor");
-  const std::string predictor = section.get<std::string>("name", MlpEnsemble::kName);
-  return std::make_unique<Bananas>(options, predictor_registry().create(predictor, section));
+  return make(config, BananasOptions(), kName);
+}
+
+std::unique_ptr<Optimizer> Bananas::npenas_from_config(ConfigNode& config) {
+  return make(config, BananasOptions().acquisition("exploit_only"), "npenas");
+}
+
+std::unique_ptr<Optimizer> Bananas::bp_from_config(ConfigNode& config) {
+  const auto budget = config.get<int64_t>("budget", 100);
+  NASCPP_CHECK_CONFIG(budget >= 2 && budget <= 100'000'000,
+                      "bp budget (the search's queries) must be in [2, 100000000], got {}", budget);
+  // Wen et al. (2019) train on 172 and evaluate the top 20: k/budget = 20/172.
+  const int64_t k = std::max<int64_t>(1, budget * 20 / 172);
+  return make(config,
+              BananasOptions()
+                  .num_init(budget - k)
+                  .k(k)
+                  .num_candidates(2 * budget)
+                  .acquisition("exploit_only")
+                  .candidates("random"),
+              "bp");
 }
 
 void Bananas::do_attach() {
@@ -161,7 +203,20 @@ void Bananas::plan_round() {
   std::vector<Architecture> candidates;
   std::unordered_set<Architecture> unique;
   FeatureMatrix features;
-  for (size_t p = 0; p < parents; ++p) {
+  if (options_.candidates() == "random") {
+    // Unseen random architectures (a finite space may hold fewer).
+    for (int64_t c = 0; c < options_.num_candidates(); ++c) {
+      Architecture cand = space().sample(rng());
+      for (int i = 1;
+           i < kRandomAttempts && (proposed_.count(cand) != 0 || unique.count(cand) != 0); ++i) {
+        cand = space().sample(rng());
+      }
+      if (proposed_.count(cand) != 0 || !unique.insert(cand).second) continue;
+      features.append(space().encode(cand, encoding_));
+      candidates.push_back(std::move(cand));
+    }
+  }
+  for (size_t p = 0; p < parents && options_.candidates() == "mutation"; ++p) {
     const Architecture& parent = told_archs_[order[p]];
     for (int64_t c = 0; c < per_parent; ++c) {
       Architecture cand = parent;
@@ -241,7 +296,11 @@ bool Bananas::do_ask(Trial& trial) {
 }
 
 Architecture Bananas::next_architecture() {
-  if (asked_ < options_.num_init()) return propose_random();
+  if (asked_ < options_.num_init()) {
+    // A warm start's best-scored architectures first (nascpp/warm_start.h).
+    if (auto warm = next_warm_start()) return propose(std::move(*warm));
+    return propose_random();
+  }
   if (batch_.empty()) {
     // Nothing told yet that is not a failure: explore at random.
     if (told_values_.empty()) return propose_random();

@@ -52,10 +52,16 @@ struct BananasOptions {
   NASCPP_ARG(double, ei_calibration_factor) = 5.0;
   /// The space encoding fed to the predictor; "" = path if offered, else the first.
   NASCPP_ARG(std::string, encoding) = "";
+  /// How a round's candidates are made: "mutation" (of the best evaluated
+  /// ones, BANANAS and NPENAS) or "random" (unseen random architectures, the
+  /// neural predictor of Wen et al. 2019, NASLib's `bp`).
+  NASCPP_ARG(std::string, candidates) = "mutation";
 
  public:
   /// The acquisition function names.
   static const std::vector<std::string>& acquisitions();
+  /// The candidate generation names.
+  static const std::vector<std::string>& candidate_kinds();
   /// Keys as the setters' names (the `predictor:` section is read by
   /// `Bananas::from_config`).
   static BananasOptions from_config(ConfigNode& cfg);
@@ -65,13 +71,29 @@ struct BananasOptions {
 class Bananas : public BlackBoxOptimizer {
  public:
   static constexpr const char* kName = "bananas";
-  /// `predictor` null: the default MlpEnsemble.
-  explicit Bananas(BananasOptions options = {}, std::unique_ptr<Predictor> predictor = nullptr);
+  /// `predictor` null: the default MlpEnsemble. `name`: the registry name it
+  /// answers to (the presets below share this class).
+  explicit Bananas(BananasOptions options = {}, std::unique_ptr<Predictor> predictor = nullptr,
+                   std::string name = kName);
   ~Bananas() override;
   /// Registry factory; section `predictor:` with key `name` (predictor
   /// registry, default "mlp_ensemble") and the predictor's own keys.
   static std::unique_ptr<Optimizer> from_config(ConfigNode& config);
-  std::string name() const override { return kName; }
+  /// NPENAS (Wei et al. 2022, NASLib's `npenas`): BANANAS's loop with the
+  /// predictor's mean as the acquisition (`exploit_only`): a predictor-guided
+  /// local search around the best architectures. The bananas keys, with that
+  /// default.
+  static std::unique_ptr<Optimizer> npenas_from_config(ConfigNode& config);
+  /// The neural predictor of Wen et al. (2019), NASLib's `bp`: for a search
+  /// of `budget` queries (key, default 100), `budget - k` random
+  /// architectures, then one predictor fit ranks `2 x budget` random
+  /// candidates and the best k = floor(20/172 x budget) (at least 1) are
+  /// evaluated; past `budget` it goes on in such rounds. The bananas keys
+  /// override these defaults.
+  static std::unique_ptr<Optimizer> bp_from_config(ConfigNode& config);
+  std::string name() const override { return name_; }
+  /// A warm start replaces the `num_init` random initial architectures.
+  int64_t warm_start_size() const override { return options_.num_init(); }
 
   const BananasOptions& options() const { return options_; }
   /// The encoding in use (after attach).
@@ -96,6 +118,7 @@ class Bananas : public BlackBoxOptimizer {
 
   BananasOptions options_;
   std::unique_ptr<Predictor> predictor_;
+  std::string name_;
   std::string encoding_;
   int64_t asked_ = 0;
   int64_t pending_ = 0;

@@ -42,7 +42,12 @@ bool RegularizedEvolution::do_ask(Trial& trial) {
   // the current population whenever it is free).
   if (asked_ < options_.population_size() || population_.empty()) {
     ++asked_;
-    trial.arch = space().sample(rng());
+    // A warm start's best-scored architectures first (nascpp/warm_start.h).
+    if (auto warm = next_warm_start()) {
+      trial.arch = std::move(*warm);
+    } else {
+      trial.arch = space().sample(rng());
+    }
     return true;
   }
   ++asked_;

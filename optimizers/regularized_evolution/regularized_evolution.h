@@ -33,6 +33,8 @@ class RegularizedEvolution : public BlackBoxOptimizer {
   explicit RegularizedEvolution(RegularizedEvolutionOptions options = {});
   static std::unique_ptr<Optimizer> from_config(ConfigNode& config);
   std::string name() const override { return kName; }
+  /// A warm start replaces the random initial population.
+  int64_t warm_start_size() const override { return options_.population_size(); }
 
   struct Member {
     Architecture arch;

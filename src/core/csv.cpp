@@ -279,4 +279,44 @@ void CsvReader::fail_field(size_t column, const std::string& message) const {
   throw DataError(fmt::format("{}, line {}, column '{}': {}", origin_, line_, name, message));
 }
 
+std::string csv_quote(const std::string& text) {
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  quoted += '"';
+  return quoted;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line, const std::string& where) {
+  std::vector<std::string> fields;
+  std::string field;
+  size_t i = 0;
+  while (true) {
+    field.clear();
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      while (true) {
+        NASCPP_CHECK_DATA(i < line.size(), "{}: a quoted field is not closed", where);
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += line[i++];
+      }
+      NASCPP_CHECK_DATA(i == line.size() || line[i] == ',',
+                        "{}: text after a quoted field's closing quote", where);
+    } else {
+      while (i < line.size() && line[i] != ',') field += line[i++];
+    }
+    fields.push_back(field);
+    if (i >= line.size()) break;
+    ++i;  // the comma
+  }
+  return fields;
+}
+
 }  // namespace nascpp

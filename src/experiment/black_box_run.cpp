@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "nascpp/core/error.h"
@@ -11,6 +12,51 @@
 #include "parts.h"
 
 namespace nascpp::detail {
+
+namespace {
+
+// The warm start's ranked pool: scored now, or on resume read back from the
+// run directory (never scored twice: a proxy over thousands of networks
+// takes minutes); its best go to the optimizer first.
+void start_warm(Parts& p, BlackBoxOptimizer& bb, RunDirectory& dir, bool resuming) {
+  const std::string path = dir.warm_start_path();
+  const int64_t top = p.warm_start.top() > 0 ? p.warm_start.top() : bb.warm_start_size();
+  std::vector<ScoredArchitecture> ranked;
+  std::error_code ec;
+  if (resuming && std::filesystem::exists(path, ec)) {
+    ranked = read_warm_start_csv(path, *p.space);
+    logger()->info("warm start: {} ranked architectures read back from {}", ranked.size(), path);
+  } else {
+    // Its own generator: the search's stream is the same with and without.
+    Rng pool_rng(p.seed ^ 0x5741524d53544152ULL);  // "WARMSTAR"
+    const auto start = std::chrono::steady_clock::now();
+    ranked = rank_random_pool(*p.space, *p.warm_start_scorer, p.warm_start.pool(), pool_rng);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int64_t failed = 0;
+    double cost = 0.0;
+    for (const auto& r : ranked) {
+      failed += r.failure.empty() ? 0 : 1;
+      cost += r.cost;
+    }
+    const std::string description = fmt::format(
+        "warm start: {} distinct of {} random architectures scored by evaluator '{}' ({}) in "
+        "{:.1f} s (cost {:.1f} s), {} failed; the first {} go to optimizer '{}' first",
+        ranked.size(), p.warm_start.pool(), p.warm_start_scorer->name(),
+        p.warm_start_scorer->objective_name(), seconds, cost, failed, top, bb.name());
+    write_warm_start_csv(path, ranked, *p.space, description);
+    logger()->info("{}", description);
+    if (failed > 0) {
+      logger()->warn(
+          "warm start: {} of {} pool evaluations failed (they rank last; {} says "
+          "why), e.g. {}",
+          failed, ranked.size(), path, ranked.back().failure);
+    }
+  }
+  bb.set_warm_start(best_architectures(ranked, top));
+}
+
+}  // namespace
 
 void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& options,
                           bool resuming, ExperimentSummary& summary,
@@ -32,6 +78,7 @@ void run_black_box_search(Parts& p, RunDirectory& dir, const ExperimentOptions& 
                              .on_checkpoint([&dir](const SearchCheckpoint& c) {
                                dir.write_search_checkpoint(c);
                              });
+  if (p.warm_start_scorer) start_warm(p, bb, dir, resuming);
   if (resuming) {
     // Never discard a logged result: the checkpoint (if any) and the log
     // past it rebuild the search exactly.

@@ -116,6 +116,7 @@ std::vector<std::string> Parts::data_files() const {
     }
   };
   if (evaluator) add(evaluator->data_files());
+  if (warm_start_scorer) add(warm_start_scorer->data_files());
   if (dataset) add(dataset->data_files());
   if (lookup.benchmark) add(lookup.benchmark->data_files());
   if (final_training.dataset) add(final_training.dataset->data_files());
@@ -134,7 +135,35 @@ Parts build_parts(ConfigNode& cfg) {
     throw ConfigError("optimizer.name is missing; valid choices: " +
                       join(optimizer_registry().names()));
   }
+  // The warm start is the loop's, not the optimizer's: read before the
+  // optimizer's factory sees the section.
+  const bool warm = opt_cfg.has("warm_start");
+  ConfigNode warm_cfg = warm ? opt_cfg.section("warm_start") : ConfigNode();
   p.optimizer = optimizer_registry().create(opt_cfg.get<std::string>("name", ""), opt_cfg);
+  if (warm) {
+    p.warm_start = WarmStartOptions::from_config(warm_cfg);
+    const auto* bb = dynamic_cast<const BlackBoxOptimizer*>(p.optimizer.get());
+    NASCPP_CHECK_CONFIG(bb != nullptr && bb->warm_start_size() > 0,
+                        "optimizer.warm_start: optimizer '{}' takes no warm start (optimizers "
+                        "that do: regularized_evolution, bananas, npenas, bp)",
+                        p.optimizer->name());
+    NASCPP_CHECK_CONFIG(p.warm_start.top() <= bb->warm_start_size(),
+                        "optimizer.warm_start.top ({}) exceeds the {} initial architectures "
+                        "optimizer '{}' draws (0: all of them)",
+                        p.warm_start.top(), bb->warm_start_size(), p.optimizer->name());
+    if (p.warm_start.pool() > 0) {
+      auto scorer_cfg = warm_cfg.section("evaluator");
+      p.warm_start_scorer = evaluator_registry().create(
+          scorer_cfg.get<std::string>("name", "zero_cost"), scorer_cfg, p.space);
+      const std::string scored = p.warm_start_scorer->search_space();
+      NASCPP_CHECK_CONFIG(scored.empty() || scored == p.space->name(),
+                          "optimizer.warm_start.evaluator '{}' answers for search space '{}', "
+                          "but search_space.name is '{}'",
+                          p.warm_start_scorer->name(), scored, p.space->name());
+    } else {
+      warm_cfg.mark_used("evaluator");
+    }
+  }
   if (p.optimizer->kind() == Optimizer::Kind::kBlackBox) {
     auto eval_cfg = cfg.section("evaluator");
     p.evaluator = evaluator_registry().create(eval_cfg.get<std::string>("name", "tabular"),

@@ -18,6 +18,7 @@
 #include "nascpp/search.h"
 #include "nascpp/search_space.h"
 #include "nascpp/train/trainer.h"
+#include "nascpp/warm_start.h"
 
 namespace nascpp::detail {
 
@@ -55,6 +56,9 @@ struct Parts {
   std::shared_ptr<const SearchSpace> space;
   std::unique_ptr<Optimizer> optimizer;
   // black-box
+  // `optimizer.warm_start`: the pool and its scorer (null: no warm start).
+  WarmStartOptions warm_start;
+  std::unique_ptr<Evaluator> warm_start_scorer;
   std::unique_ptr<Evaluator> evaluator;
   std::unique_ptr<Executor> executor;
   Budget budget;

@@ -38,6 +38,7 @@ constexpr const char* kResultsFile = "results.jsonl";
 constexpr const char* kTrajectoryFile = "trajectory.csv";
 constexpr const char* kParetoCsv = "pareto.csv";
 constexpr const char* kParetoJson = "pareto.json";
+constexpr const char* kWarmStartCsv = "warm_start.csv";
 constexpr const char* kSummaryFile = "summary.json";
 constexpr const char* kFinalMetricsFile = "final.jsonl";
 constexpr const char* kLogFile = "run.log";
@@ -752,6 +753,8 @@ void RunDirectory::append_epoch(const OneShotEpochLine& l) {
   j["benchmark"] = l.benchmark ? Json(*l.benchmark) : Json(nullptr);
   append_line(file(kResultsFile), j.dump());
 }
+
+std::string RunDirectory::warm_start_path() const { return file(kWarmStartCsv); }
 
 std::vector<OneShotEpochLine> RunDirectory::epochs() const {
   const std::string path = file(kResultsFile);

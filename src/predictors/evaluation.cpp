@@ -56,6 +56,13 @@ void PredictorEvaluationOptions::validate() const {
                       test_size_);
   NASCPP_CHECK_CONFIG(trials_ >= 1, "predictor evaluation: trials must be at least 1, got {}",
                       trials_);
+  for (const auto& f : features_) {
+    NASCPP_CHECK_CONFIG(f.evaluator != nullptr,
+                        "predictor evaluation: feature '{}' has no "
+                        "evaluator",
+                        f.name);
+    f.evaluator->resolve_epochs(f.fidelity);  // an unsupported fidelity fails here
+  }
 }
 
 std::vector<PredictorEvaluationRow> evaluate_predictor(
@@ -85,6 +92,7 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
     // rest the (nested) training sets.
     std::set<std::string> seen;
     FeatureMatrix features;
+    size_t encoding_cols = 0;
     std::vector<double> targets;
     size_t draws = 0;
     while (targets.size() < needed) {
@@ -96,7 +104,16 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
       if (!seen.insert(space.format(arch)).second) continue;
       const EvaluationResult r = evaluator.evaluate(arch, Fidelity(), rng);
       if (r.failed() || !std::isfinite(r.objective)) continue;
-      features.append(space.encode(arch, options.encoding()));
+      std::vector<float> row = space.encode(arch, options.encoding());
+      encoding_cols = row.size();
+      bool complete = true;
+      for (const auto& f : options.features()) {
+        const EvaluationResult v = f.evaluator->evaluate(arch, f.fidelity, rng);
+        complete = complete && !v.failed() && std::isfinite(v.objective);
+        row.push_back(static_cast<float>(v.objective));
+      }
+      if (!complete) continue;
+      features.append(row);
       targets.push_back(r.objective);
     }
     const auto test_n = static_cast<size_t>(options.test_size());
@@ -114,12 +131,28 @@ std::vector<PredictorEvaluationRow> evaluate_predictor(
                 train_x.data.begin());
       const std::vector<double> train_y(targets.begin() + static_cast<std::ptrdiff_t>(test_n),
                                         targets.begin() + static_cast<std::ptrdiff_t>(test_n + n));
+      // The extra features standardised by this training set's statistics.
+      FeatureMatrix fit_test_x = test_x;
+      for (size_t c = encoding_cols; c < features.cols; ++c) {
+        double mean = 0.0, var = 0.0;
+        for (size_t i = 0; i < n; ++i) mean += train_x.row(i)[c] / static_cast<double>(n);
+        for (size_t i = 0; i < n; ++i) {
+          var += (train_x.row(i)[c] - mean) * (train_x.row(i)[c] - mean) / static_cast<double>(n);
+        }
+        const double sd = var > 0 ? std::sqrt(var) : 1.0;
+        for (size_t i = 0; i < n; ++i) {
+          train_x.row(i)[c] = static_cast<float>((train_x.row(i)[c] - mean) / sd);
+        }
+        for (size_t i = 0; i < test_n; ++i) {
+          fit_test_x.row(i)[c] = static_cast<float>((test_x.row(i)[c] - mean) / sd);
+        }
+      }
       auto predictor = make_predictor();
       auto start = std::chrono::steady_clock::now();
       predictor->fit(train_x, train_y, rng);
       fit[s].push_back(seconds_since(start));
       start = std::chrono::steady_clock::now();
-      const auto predictions = predictor->predict(test_x);
+      const auto predictions = predictor->predict(fit_test_x);
       query[s].push_back(seconds_since(start));
       std::vector<double> mean(predictions.size());
       bool finite = true;

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "nascpp/core/csv.h"
 #include "nascpp/core/error.h"
 #include "nascpp/core/io.h"
 #include "nascpp/search.h"
@@ -63,12 +64,8 @@ void write_pareto_csv(const std::string& path, const std::vector<Evaluation>& ev
     NASCPP_CHECK(i < evaluations.size(), "Pareto front index {} out of range ({} evaluations)", i,
                  evaluations.size());
     const Evaluation& e = evaluations[i];
-    std::string arch = format(e.trial.arch);
-    // Quote the text form: DARTS genotypes and NB101 specs contain commas.
-    std::string quoted = "\"";
-    for (char c : arch) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    quoted += '"';
-    out << e.query << ',' << quoted << ',' << e.result.objective << ','
+    // Quoted: DARTS genotypes and NB101 specs contain commas.
+    out << e.query << ',' << csv_quote(format(e.trial.arch)) << ',' << e.result.objective << ','
         << e.result.metrics.at(cost_metric) << ',' << (e.feasible ? 1 : 0) << '\n';
   }
   write_file_atomic(path, out.str());

@@ -15,6 +15,7 @@
 #include "nascpp/core/gnuplot.h"
 #include "nascpp/core/io.h"
 #include "nascpp/core/log.h"
+#include "nascpp/evaluators/score_table.h"
 #include "nascpp/predictor_evaluation.h"
 #include "nascpp/registries.h"
 #include "validators.h"
@@ -36,6 +37,9 @@ struct PredictorsArgs {
   int64_t trials = 100;
   uint64_t seed = 0;
   std::string out;
+  std::string zero_cost_file;
+  std::vector<std::string> zero_cost_columns{"synflow"};
+  int64_t low_fidelity_epochs = 0;
 };
 
 void run_predictors(const PredictorsArgs& args) {
@@ -55,13 +59,17 @@ void run_predictors(const PredictorsArgs& args) {
         "--set {}.…: '{}' is not one of the evaluated predictors ({})", key, key,
         join(args.predictors));
   }
-  const auto options = PredictorEvaluationOptions()
-                           .train_sizes(args.train_sizes)
-                           .test_size(args.test_size)
-                           .trials(args.trials)
-                           .seed(args.seed)
-                           .encoding(args.encoding);
+  auto options = PredictorEvaluationOptions()
+                     .train_sizes(args.train_sizes)
+                     .test_size(args.test_size)
+                     .trials(args.trials)
+                     .seed(args.seed)
+                     .encoding(args.encoding);
   options.validate();
+  NASCPP_CHECK_CONFIG(
+      !args.zero_cost_file.empty() || args.zero_cost_columns == std::vector<std::string>{"synflow"},
+      "--zero-cost-columns {} needs --zero-cost-features FILE (the scores)",
+      join(args.zero_cost_columns));
   ConfigNode eval_cfg;
   eval_cfg.apply_override("benchmark=" + args.benchmark);
   eval_cfg.apply_override("dataset=" + args.dataset);
@@ -71,10 +79,36 @@ void run_predictors(const PredictorsArgs& args) {
   eval_cfg.finish();
   ConfigNode space_cfg;
   auto space = search_space_registry().create(evaluator->search_space(), space_cfg);
+  // NASLib's "omni" features: zero-cost scores and a low-fidelity accuracy
+  // beside the encoding.
+  std::vector<PredictorFeature> features;
+  for (const auto& column : args.zero_cost_columns) {
+    if (args.zero_cost_file.empty()) break;
+    features.push_back({column,
+                        std::make_shared<ScoreTableEvaluator>(space, args.zero_cost_file, column),
+                        Fidelity()});
+  }
+  if (args.low_fidelity_epochs > 0) {
+    ConfigNode low_cfg;
+    low_cfg.apply_override("benchmark=" + args.benchmark);
+    low_cfg.apply_override("dataset=" + args.dataset);
+    low_cfg.apply_override("metric=" + args.metric);
+    if (!args.data_dir.empty()) low_cfg.apply_override("data_dir=" + args.data_dir);
+    std::shared_ptr<Evaluator> low = evaluator_registry().create("tabular", low_cfg, nullptr);
+    Fidelity fidelity;
+    fidelity.epochs = args.low_fidelity_epochs;
+    features.push_back(
+        {fmt::format("{}@{}", args.metric, args.low_fidelity_epochs), low, fidelity});
+  }
+  options.features(features);
+  options.validate();
+  std::string feature_names;
+  for (const auto& f : features) feature_names += (feature_names.empty() ? "" : ", ") + f.name;
   std::cout << fmt::format(
-      "predictor evaluation (White et al. 2021): {} {} {}, encoding {}, {} test architectures, "
-      "{} trials from seed {}\n",
-      args.benchmark, args.dataset, args.metric, args.encoding, args.test_size, args.trials,
+      "predictor evaluation (White et al. 2021): {} {} {}, encoding {}{}, {} test "
+      "architectures, {} trials from seed {}\n",
+      args.benchmark, args.dataset, args.metric, args.encoding,
+      feature_names.empty() ? "" : " + features " + feature_names, args.test_size, args.trials,
       args.seed);
   std::cout << "| predictor | train size | Kendall tau | Spearman | precision@10 | precision@20 | "
                "fit s | query s |\n|---|---|---|---|---|---|---|---|\n";
@@ -172,6 +206,17 @@ void add_predictors_command(CLI::App& app) {
       ->check(whole_number_in(0, std::numeric_limits<uint64_t>::max()));
   cmd->add_option("--set", args->overrides,
                   "a predictor option: NAME.key=value, e.g. gp.kernel=matern52 (repeatable)");
+  cmd->add_option("--zero-cost-features", args->zero_cost_file,
+                  "also feed the predictors these zero-cost scores: a CSV with `arch` and one "
+                  "column per proxy (nascpp zero-cost --csv, bench/zero_cost_check --scores-out)")
+      ->check(non_empty());
+  cmd->add_option("--zero-cost-columns", args->zero_cost_columns,
+                  "the proxies of --zero-cost-features used, comma separated (default synflow)")
+      ->delimiter(',');
+  cmd->add_option("--low-fidelity-epochs", args->low_fidelity_epochs,
+                  "also feed the predictors the metric after this many epochs (NAS-Bench-201: "
+                  "12; NASLib's omni predictor)")
+      ->check(whole_number_in(1, 100000));
   cmd->add_option("--out", args->out, "also write predictors.csv and kendall_tau.svg here")
       ->check(non_empty());
   cmd->callback([args] { run_predictors(*args); });

@@ -155,4 +155,13 @@ class CsvReader {
   size_t rows_read_ = 0;
 };
 
+/// `text` as one CSV field in double quotes ("" for a quote inside): for
+/// fields that may hold commas (DARTS genotypes, NAS-Bench-101 specs).
+std::string csv_quote(const std::string& text);
+
+/// The fields of one CSV line, comma separated; a field may be double-quoted
+/// as `csv_quote` writes it. `where` (file and line) names the line in the
+/// DataError for an unclosed quote.
+std::vector<std::string> split_csv_line(const std::string& line, const std::string& where);
+
 }  // namespace nascpp

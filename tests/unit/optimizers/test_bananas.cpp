@@ -94,6 +94,77 @@ TEST(Bananas, PluggedInPredictorChoosesTheTopKCandidates) {
   EXPECT_EQ(proposed[0], best_neighbour);
 }
 
+TEST(Bananas, BpRanksRandomCandidatesOnceAfterItsRandomDesign) {
+  // Wen et al. (2019) as NASLib's bp: budget 40 -> k = floor(40 x 20/172) =
+  // 4, 36 random, one fit ranking 80 random unseen candidates.
+  auto space = std::make_shared<test::ToySpace>();
+  int fits = 0;
+  auto cfg = ConfigNode::parse("budget: 40\n");
+  auto made = Bananas::bp_from_config(cfg);
+  auto* defaults = dynamic_cast<Bananas*>(made.get());
+  ASSERT_NE(defaults, nullptr);
+  EXPECT_EQ(defaults->name(), "bp");
+  EXPECT_EQ(defaults->options().num_init(), 36);
+  EXPECT_EQ(defaults->options().k(), 4);
+  EXPECT_EQ(defaults->options().num_candidates(), 80);
+  EXPECT_EQ(defaults->options().acquisition(), "exploit_only");
+  EXPECT_EQ(defaults->options().candidates(), "random");
+  EXPECT_EQ(defaults->warm_start_size(), 36);
+  Bananas bp(defaults->options(), std::make_unique<OraclePredictor>(&fits), "bp");
+  Rng rng(4);
+  bp.attach(space, &rng);
+  test::ToyEvaluator eval;
+  std::set<Architecture> told;
+  for (int i = 0; i < 36; ++i) {
+    const Trial t = *bp.ask();
+    EXPECT_TRUE(told.insert(t.arch).second);
+    bp.tell(t, eval.evaluate(t.arch, Fidelity(), rng));
+  }
+  EXPECT_EQ(fits, 0);
+  std::vector<double> proposed;
+  for (int i = 0; i < 4; ++i) {
+    const Trial t = *bp.ask();
+    EXPECT_EQ(told.count(t.arch), 0u) << "a proposal was evaluated already";
+    proposed.push_back(test::ToyEvaluator::score(t.arch));
+    bp.tell(t, eval.evaluate(t.arch, Fidelity(), rng));
+  }
+  EXPECT_EQ(fits, 1);
+  EXPECT_GE(proposed[0], proposed[1]);
+  EXPECT_GE(proposed[1], proposed[2]);
+  EXPECT_GE(proposed[2], proposed[3]);
+  // The best of 80 random candidates ranked by the oracle is in the space's
+  // top 10% (a broken ranking misses it; a correct one with probability 0.9^80).
+  std::vector<double> all;
+  for (const auto& a : space->enumerate()) all.push_back(test::ToyEvaluator::score(a));
+  std::sort(all.rbegin(), all.rend());
+  EXPECT_GE(proposed[0], all[all.size() / 10]);
+  auto bad = ConfigNode::parse("budget: 1\n");
+  NASCPP_EXPECT_THROW_WITH(Bananas::bp_from_config(bad), ConfigError,
+                           "bp budget (the search's queries) must be in [2, 100000000], got 1");
+  auto kind = ConfigNode::parse("candidates: mutations\n");
+  NASCPP_EXPECT_THROW_WITH(Bananas::from_config(kind), ConfigError, "mutation, random");
+}
+
+TEST(Bananas, NpenasIsTheExploitOnlyLoop) {
+  auto cfg = ConfigNode::parse("k: 5\n");
+  auto opt = optimizer_registry().create("npenas", cfg);
+  cfg.finish();
+  auto* npenas = dynamic_cast<Bananas*>(opt.get());
+  ASSERT_NE(npenas, nullptr);
+  EXPECT_EQ(npenas->name(), "npenas");
+  EXPECT_EQ(npenas->options().acquisition(), "exploit_only");
+  EXPECT_EQ(npenas->options().candidates(), "mutation");
+  EXPECT_EQ(npenas->options().k(), 5);
+  // A state saved by one preset is refused by another.
+  auto space = std::make_shared<NasBench201Space>();
+  Rng rng(0);
+  npenas->attach(space, &rng);
+  Bananas plain;
+  plain.attach(space, &rng);
+  NASCPP_EXPECT_THROW_WITH(plain.load_state(npenas->save_state()), DataError,
+                           "optimizer 'bananas' cannot load a state saved by optimizer 'npenas'");
+}
+
 TEST(Bananas, UsesThePathEncodingOnNasBench201) {
   auto space = std::make_shared<NasBench201Space>();
   Rng rng(9);

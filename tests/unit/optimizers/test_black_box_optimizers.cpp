@@ -19,9 +19,10 @@ namespace {
 
 // A small, fast BANANAS configuration for property tests.
 std::string small_config(const std::string& name) {
-  if (name == "bananas") {
+  if (name == "bananas" || name == "npenas") {
     return "num_init: 5\nk: 5\npredictor: {epochs: 20, num_layers: 3}\n";
   }
+  if (name == "bp") return "budget: 60\npredictor: {epochs: 20, num_layers: 3}\n";
   return "{}";
 }
 
@@ -220,8 +221,8 @@ TEST_P(BlackBoxOptimizerTest, TheTrialProtocolIsChecked) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtin, BlackBoxOptimizerTest,
-                         ::testing::Values("asha", "bananas", "bohb", "dehb", "hyperband",
-                                           "local_search", "random_search",
+                         ::testing::Values("asha", "bananas", "bohb", "bp", "dehb", "hyperband",
+                                           "local_search", "npenas", "random_search",
                                            "regularized_evolution", "successive_halving"));
 
 }  // namespace

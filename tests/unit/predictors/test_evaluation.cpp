@@ -79,6 +79,70 @@ TEST(PredictorEvaluation, ExactPredictorRanksPerfectlyAndItsNegationBackwards) {
   EXPECT_LE(backwards[2].precision_at_10, 0.2);
 }
 
+// Predicts the last feature column; records the training matrices it saw.
+class LastColumn : public Predictor {
+ public:
+  explicit LastColumn(std::vector<FeatureMatrix>* seen) : seen_(seen) {}
+  std::string name() const override { return "last_column"; }
+  void fit(const FeatureMatrix& x, const std::vector<double>&, Rng&) override {
+    seen_->push_back(x);
+  }
+  std::vector<Prediction> predict(const FeatureMatrix& x) const override {
+    std::vector<Prediction> out(x.rows);
+    for (size_t i = 0; i < x.rows; ++i) out[i].mean = x.row(i)[x.cols - 1];
+    return out;
+  }
+
+ private:
+  std::vector<FeatureMatrix>* seen_;
+};
+
+// The toy objective as a feature, failing where the first position is 0.
+class FailingToyFeature : public test::ToyEvaluator {
+ private:
+  EvaluationResult do_evaluate(const Trial& trial, int64_t, Rng&) override {
+    EvaluationResult r;
+    if (trial.arch.encoding()[0] == 0) {
+      r.failure = "no feature here";
+      return r;
+    }
+    r.objective = score(trial.arch);
+    return r;
+  }
+};
+
+TEST(PredictorEvaluation, FeaturesAreAppendedStandardisedAndRequired) {
+  test::ToySpace space;
+  test::ToyEvaluator evaluator;
+  std::vector<FeatureMatrix> seen;
+  auto options = kOptions;
+  options.features({{"toy", std::make_shared<FailingToyFeature>(), Fidelity()}});
+  const auto rows = evaluate_predictor([&] { return std::make_unique<LastColumn>(&seen); }, space,
+                                       evaluator, options);
+  // The feature is the objective itself: a perfect ranking from 5 points.
+  for (const auto& r : rows) EXPECT_GT(r.kendall_tau, 0.999) << r.train_size;
+  ASSERT_EQ(seen.size(), 9u);  // 3 trials x 3 sizes
+  const size_t onehot = test::ToySpace::kPositions * test::ToySpace::kValues;
+  for (const auto& x : seen) {
+    ASSERT_EQ(x.cols, onehot + 1);
+    double mean = 0.0, var = 0.0;
+    for (size_t i = 0; i < x.rows; ++i) mean += x.row(i)[onehot] / static_cast<double>(x.rows);
+    for (size_t i = 0; i < x.rows; ++i) {
+      var += std::pow(x.row(i)[onehot] - mean, 2) / static_cast<double>(x.rows);
+      // Architectures whose feature failed were redrawn: position 0 is never 0.
+      EXPECT_EQ(x.row(i)[0], 0.0f);
+    }
+    EXPECT_NEAR(mean, 0.0, 1e-5);
+    EXPECT_NEAR(var, 1.0, 1e-4);
+  }
+  // A feature at a fidelity its evaluator lacks fails before any trial.
+  auto bad = kOptions;
+  Fidelity twelve;
+  twelve.epochs = 12;
+  bad.features({{"toy@12", std::make_shared<test::ToyEvaluator>(), twelve}});
+  EXPECT_THROW(bad.validate(), ConfigError);
+}
+
 TEST(PredictorEvaluation, NonFinitePredictionsAreCountedNotAveraged) {
   test::ToySpace space;
   test::ToyEvaluator evaluator;
