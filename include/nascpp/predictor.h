@@ -55,6 +55,10 @@ class Predictor {
   /// diverged ensemble members that were dropped), "" when nothing did. The
   /// predictor does not log: its caller knows what it is used for and warns.
   virtual std::string fit_warning() const { return {}; }
+  /// The one encoding the predictor reads ("" for any): the graph predictor
+  /// reads `adjacency`. BANANAS uses it when its `encoding` is unset and
+  /// refuses another.
+  virtual std::string required_encoding() const { return {}; }
 };
 
 }  // namespace nascpp

@@ -127,7 +127,19 @@ void Bananas::do_attach() {
   const auto encodings = space().encodings();
   NASCPP_CHECK_CONFIG(!encodings.empty(), "bananas: search space '{}' offers no encoding",
                       space().name());
-  if (options_.encoding().empty()) {
+  const std::string required = predictor_->required_encoding();
+  if (!required.empty()) {
+    NASCPP_CHECK_CONFIG(
+        std::find(encodings.begin(), encodings.end(), required) != encodings.end(),
+        "{}: predictor '{}' reads the '{}' encoding, which search space '{}' does not offer "
+        "({})",
+        name(), predictor_->name(), required, space().name(), join(encodings));
+    NASCPP_CHECK_CONFIG(options_.encoding().empty() || options_.encoding() == required,
+                        "{}: predictor '{}' reads the '{}' encoding, not encoding '{}' (leave "
+                        "`encoding` unset)",
+                        name(), predictor_->name(), required, options_.encoding());
+    encoding_ = required;
+  } else if (options_.encoding().empty()) {
     encoding_ = std::find(encodings.begin(), encodings.end(), "path") != encodings.end()
                     ? "path"
                     : encodings.front();

@@ -196,6 +196,12 @@ Parts build_parts(ConfigNode& cfg) {
                         p.checkpoint_seconds);
     // Everything the search loop would reject, now: before any directory exists.
     p.evaluator->resolve_epochs(p.fidelity);
+    {
+      // The optimizer's own checks against the space (an encoding it cannot
+      // use, ...): the run attaches it again.
+      Rng check_rng(p.seed);
+      static_cast<BlackBoxOptimizer&>(*p.optimizer).attach(p.space, &check_rng);
+    }
     const auto reported = p.evaluator->metric_names();
     for (const auto& c : p.constraints) {
       if (!contains(reported, c.metric)) {

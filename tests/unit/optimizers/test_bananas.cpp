@@ -7,6 +7,7 @@
 #include <set>
 
 #include "nascpp/registries.h"
+#include "optimizers/predictors/gcn.h"
 #include "optimizers/predictors/mlp_ensemble.h"
 #include "search_spaces/nasbench201/nasbench201.h"
 #include "support/log_capture.h"
@@ -176,6 +177,22 @@ TEST(Bananas, UsesThePathEncodingOnNasBench201) {
   EXPECT_EQ(onehot.encoding(), "onehot");
   Bananas bad(BananasOptions().encoding("paths"));
   NASCPP_EXPECT_THROW_WITH(bad.attach(space, &rng), ConfigError, "path");
+}
+
+TEST(Bananas, AGraphPredictorGetsTheAdjacencyEncoding) {
+  auto space = std::make_shared<NasBench201Space>();
+  Rng rng(9);
+  Bananas bananas(BananasOptions(), std::make_unique<GcnPredictor>());
+  bananas.attach(space, &rng);
+  EXPECT_EQ(bananas.encoding(), "adjacency");
+  Bananas path(BananasOptions().encoding("path"), std::make_unique<GcnPredictor>());
+  NASCPP_EXPECT_THROW_WITH(path.attach(space, &rng), ConfigError,
+                           "bananas: predictor 'gcn' reads the 'adjacency' encoding, not encoding "
+                           "'path'");
+  auto toy = std::make_shared<test::ToySpace>();
+  Bananas on_toy(BananasOptions(), std::make_unique<GcnPredictor>());
+  NASCPP_EXPECT_THROW_WITH(on_toy.attach(toy, &rng), ConfigError,
+                           "which search space 'toy' does not offer (onehot)");
 }
 
 TEST(Bananas, ConfigErrorsNameTheBadValue) {

@@ -4,7 +4,8 @@
 // definitions of the functions the core calls into them:
 //
 // - the factories and loaders of everything that needs LibTorch (the
-//   training and zero-cost evaluators, the one-shot optimizers, the graph
+//   training and zero-cost evaluators, the one-shot optimizers, the gcn
+//   predictor, the graph
 //   space, the datasets, final training's options) throw NeedsLibTorch,
 //   and so do the networks of the built-in spaces and the one-shot and
 //   final-training runs. Every one of them is reached while the experiment
@@ -31,6 +32,7 @@
 #include "nascpp/zero_cost.h"
 #include "optimizers/darts/darts.h"
 #include "optimizers/gdas/gdas.h"
+#include "optimizers/predictors/gcn.h"
 #include "search_spaces/darts/darts.h"
 #include "search_spaces/nasbench101/nasbench101.h"
 #include "search_spaces/nasbench201/nasbench201.h"
@@ -72,6 +74,10 @@ std::unique_ptr<Evaluator> ZeroCostEvaluator::from_config(ConfigNode&,
 }
 
 void register_builtin_zero_cost_proxies(ZeroCostRegistry&) { needs_libtorch("a zero-cost proxy"); }
+
+std::unique_ptr<Predictor> GcnPredictor::from_config(ConfigNode&) {
+  needs_libtorch("the gcn predictor");
+}
 
 std::unique_ptr<Optimizer> DartsOptimizer::from_config(ConfigNode&) {
   needs_libtorch("the darts optimizer");
