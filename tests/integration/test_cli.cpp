@@ -203,6 +203,38 @@ TEST(CliPredictors, RunsTheProtocolAndWritesTheTable) {
   EXPECT_NE(csv.find("\ngp,42,"), std::string::npos) << csv;
 }
 
+TEST(CliPredictors, FeaturesAndOtherBenchmarks) {
+  if (test::data_dir().empty()) GTEST_SKIP() << "benchmark data not found";
+  const std::string env = "NASCPP_DATA=" + test::data_dir() + " ";
+  // The 12-epoch accuracy as a feature: named in the header.
+  auto r = run_command(env + cli_path() +
+                       " -q predictors --predictors gp --trials 1 --train-sizes 8 --test-size 30 "
+                       "--encoding onehot --low-fidelity-epochs 12");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("encoding onehot + features valid_acc@12"), std::string::npos)
+      << r.output;
+  r = run_command(env + cli_path() +
+                  " -q predictors --predictors gp --trials 1 "
+                  "--low-fidelity-epochs 13");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("12, 200"), std::string::npos) << r.output;
+  r = run_command(env + cli_path() + " -q predictors --predictors gp --zero-cost-columns nwot");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--zero-cost-columns nwot needs --zero-cost-features FILE"),
+            std::string::npos)
+      << r.output;
+  // NAS-Bench-101 (no params_mb there): the protocol starts, and stops at the
+  // first drawn cell the 530-cell data has no accuracy for, naming it.
+  r = run_command(env + cli_path() +
+                  " -q predictors --benchmark nasbench101 --dataset cifar10 --predictors gp "
+                  "--encoding adjacency --trials 1");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("params_mb"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("has no valid_acc on cifar10 after 108 epochs for architecture"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(CliPredictors, BadInputNamesTheValueAndTheChoices) {
   auto r = run_command(cli_path() + " predictors --predictors gq --trials 1");
   EXPECT_EQ(r.exit_code, 2) << r.output;

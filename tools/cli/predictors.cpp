@@ -74,6 +74,8 @@ void run_predictors(const PredictorsArgs& args) {
   eval_cfg.apply_override("benchmark=" + args.benchmark);
   eval_cfg.apply_override("dataset=" + args.dataset);
   eval_cfg.apply_override("metric=" + args.metric);
+  // Only the objective: the default extra metric (params_mb) is not every benchmark's.
+  eval_cfg.apply_override("extra_metrics=[]");
   if (!args.data_dir.empty()) eval_cfg.apply_override("data_dir=" + args.data_dir);
   auto evaluator = evaluator_registry().create("tabular", eval_cfg, nullptr);
   eval_cfg.finish();
@@ -93,6 +95,7 @@ void run_predictors(const PredictorsArgs& args) {
     low_cfg.apply_override("benchmark=" + args.benchmark);
     low_cfg.apply_override("dataset=" + args.dataset);
     low_cfg.apply_override("metric=" + args.metric);
+    low_cfg.apply_override("extra_metrics=[]");
     if (!args.data_dir.empty()) low_cfg.apply_override("data_dir=" + args.data_dir);
     std::shared_ptr<Evaluator> low = evaluator_registry().create("tabular", low_cfg, nullptr);
     Fidelity fidelity;
