@@ -14,7 +14,7 @@
 ///   zero-cost proxy scores).
 ///
 ///     auto bench = nascpp::NasBench101Benchmark::load_tfrecord("nasbench_only108.tfrecord");
-///     NasBench101Space space;
+///     nascpp::NasBench101Space space;
 ///     auto arch = space.parse("[[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]]"
 ///                             "|input,conv3x3-bn-relu,maxpool3x3,output");
 ///     bench->query(arch, "valid_acc", "cifar10");        // mean of the 3 repeats

@@ -35,9 +35,9 @@ uint32_t tfrecord_masked_crc(const void* data, size_t size);
 
 /// Reads the records of a TFRecord file one after another.
 ///
-///     TfRecordReader reader("nasbench_only108.tfrecord");
+///     nascpp::TfRecordReader reader("nasbench_only108.tfrecord");
 ///     std::string record;
-///     while (reader.next(record)) { ... }
+///     while (reader.next(record)) { /* ... */ }
 class TfRecordReader {
  public:
   /// Opens `path`; a missing or unreadable file is a DataError.

@@ -9,7 +9,8 @@
 ///     darts.attach(net, torch::kCPU);
 ///     for (int64_t epoch = 0; epoch < epochs; ++epoch) {
 ///       darts.new_epoch(epoch, epochs);             // lr schedule (and tau)
-///       for (...) darts.step(tx, ty, vx, vy);      // one batch of each split
+///       for (const auto& [tx, ty, vx, vy] : batches)  // one batch of each split
+///         darts.step(tx, ty, vx, vy);
 ///       auto arch = darts.derive();
 ///     }
 ///

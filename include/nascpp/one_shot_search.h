@@ -9,7 +9,7 @@
 ///     nascpp::DartsOptimizer darts;
 ///     auto result = nascpp::run_one_shot_search(*space, darts, *dataset,
 ///         nascpp::OneShotSearchOptions().seed(1).checkpoint_path("run/search.ckpt"),
-///         benchmark.get(), [](const nascpp::OneShotEpochRecord& r) { ... });
+///         benchmark.get(), [](const nascpp::OneShotEpochRecord& r) { /* ... */ });
 ///     space->format(result.architecture);
 ///
 /// A search resumed from its checkpoint (`resume(true)`) continues exactly

@@ -34,8 +34,9 @@ class Optimizer {
 ///
 ///     opt.attach(space, &rng);
 ///     opt.set_max_in_flight(4);
-///     while (auto trial = opt.ask()) executor.submit(*trial, ...);   // up to 4
-///     opt.tell(done.trial, done.result);                              // any order
+///     while (auto trial = opt.ask()) executor.submit(*trial, seed);  // up to 4
+///     nascpp::Completion done = executor.wait();
+///     opt.tell(done.trial, done.result);                             // any order
 class BlackBoxOptimizer : public Optimizer {
  public:
   Kind kind() const final { return Kind::kBlackBox; }

@@ -11,7 +11,7 @@
 ///
 ///     auto eval = nascpp::evaluator_registry().create("tabular", cfg, space);
 ///     auto rows = nascpp::evaluate_predictor(
-///         [] { ConfigNode c; return nascpp::predictor_registry().create("gp", c); },
+///         [] { nascpp::ConfigNode c; return nascpp::predictor_registry().create("gp", c); },
 ///         *space, *eval, nascpp::PredictorEvaluationOptions().trials(10));
 ///
 /// `nascpp predictors` runs it and writes the table and a plot.

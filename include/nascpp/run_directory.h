@@ -7,7 +7,7 @@
 ///     dir->write_config(cfg);
 ///     dir->write_manifest(seed, deterministic, data_files, "nascpp run ...");
 ///     dir->append_evaluation(evaluation, space);
-///     ...
+///     // ...
 ///     auto read = nascpp::RunDirectory::open_read_only("runs/re");
 ///     std::optional<nascpp::ExperimentSummary> s = read->summary();
 ///

@@ -12,7 +12,8 @@
 ///     nascpp::TabularEvaluator evaluator(bench, {});
 ///     nascpp::SimulatedExecutor executor(evaluator, 4);   // or SequentialExecutor(evaluator)
 ///     nascpp::SearchResult result = nascpp::run_black_box(
-///         bb, executor, rng, nascpp::SearchOptions().budget(nascpp::Budget().max_simulated_s(12000)));
+///         bb, executor, evaluator, rng,
+///         nascpp::SearchOptions().budget(nascpp::Budget().max_simulated_s(12000)));
 ///     result.incumbent_trajectory.back();  // index into result.evaluations
 ///
 /// Constraint rule: an evaluation is feasible when it did not fail and every

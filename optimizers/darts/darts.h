@@ -6,7 +6,7 @@
 /// (through one unrolled weight step, Eq. 6-8 of the paper).
 ///
 ///     nascpp::DartsOptimizer darts(nascpp::DartsOptions().second_order(true));
-///     darts.attach(space.build_supernet(spec));
+///     darts.attach(space.build_supernet(spec), torch::kCPU);
 
 #include <c10/core/ScalarType.h>
 

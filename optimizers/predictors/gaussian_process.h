@@ -27,9 +27,9 @@
 /// points when both l and n are fitted), which is fine for BANANAS's few
 /// hundred evaluated architectures.
 ///
-///     GaussianProcess gp(GaussianProcessOptions().kernel("matern52").noise(0));
+///     nascpp::GaussianProcess gp(nascpp::GaussianProcessOptions().kernel("matern52").noise(0));
 ///     gp.fit(x, y, rng);  // length scale fitted, noise fixed at 0
-///     std::vector<Prediction> p = gp.predict(x_new);
+///     std::vector<nascpp::Prediction> p = gp.predict(x_new);
 
 #include <memory>
 #include <string>

@@ -6,9 +6,9 @@
 /// standard deviation 1) for the fit and mapped back for the predictions.
 /// Trees give no uncertainty: every `stddev` is 0.
 ///
-///     XgBoost xgb(XgBoostOptions().rounds(100));
+///     nascpp::XgBoost xgb(nascpp::XgBoostOptions().rounds(100));
 ///     xgb.fit(x, y, rng);  // the booster's seed comes from rng
-///     std::vector<Prediction> p = xgb.predict(x_new);
+///     std::vector<nascpp::Prediction> p = xgb.predict(x_new);
 ///
 /// The same class is the random forest "rf": XGBoost's random-forest mode
 /// (one round of `num_parallel_tree` trees, learning rate 1, whose

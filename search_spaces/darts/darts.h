@@ -13,7 +13,7 @@
 /// ids 0..6 in the order above. Its text form is the DARTS repository's
 /// genotype; `parse` also accepts the compact form:
 ///
-///     DartsSpace space;
+///     nascpp::DartsSpace space;
 ///     auto a = space.parse("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
 ///                          "...], normal_concat=[2, 3, 4, 5], reduce=[...], "
 ///                          "reduce_concat=[2, 3, 4, 5])");

@@ -14,7 +14,7 @@
 /// row-major (n(n-1)/2), op ids of vertices 1..n-2]` with op ids
 /// conv3x3-bn-relu = 0, conv1x1-bn-relu = 1, maxpool3x3 = 2. Text form:
 ///
-///     NasBench101Space space;
+///     nascpp::NasBench101Space space;
 ///     auto a = space.parse("[[0,1,1,0],[0,0,0,1],[0,0,0,1],[0,0,0,0]]"
 ///                          "|input,conv3x3-bn-relu,maxpool3x3,output");
 ///     space.hash_spec(a);       // 32 hex digits, the benchmark's key
@@ -22,8 +22,8 @@
 ///
 /// `parse` also accepts the flattened matrix of the benchmark file
 /// (`0110000100010000|input,...`) and the JSON form NAS-Bench-101's and
-/// NASLib's users have (`{"matrix": [[0,1,...],...], "ops": ["input", ...]}`). The networks are built by
-/// `build_network`, defined in network.cpp beside this file.
+/// NASLib's users have (`{"matrix": [[0,1,...],...], "ops": ["input", ...]}`). The networks are
+/// built by `build_network`, defined in network.cpp beside this file.
 
 #include <array>
 #include <cstdint>

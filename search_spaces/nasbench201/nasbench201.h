@@ -9,7 +9,7 @@
 /// official op order, none = 0 ... avg_pool_3x3 = 4). Its text form is the
 /// official arch string:
 ///
-///     NasBench201Space space;
+///     nascpp::NasBench201Space space;
 ///     auto a = space.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|"
 ///                          "+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|");
 ///     space.format_op_code(a);  // "334131"

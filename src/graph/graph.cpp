@@ -108,19 +108,24 @@ std::string OpSlot::to_string() const {
 // -------------------------------------------------------------------- Graph
 
 Graph& Graph::add_input(const std::string& name, OpSlot op) {
-  return add_node(Node{name, NodeRole::kInput, Combine::kSum, std::move(op)});
+  return add_node(Node{name, NodeRole::kInput, Combine::kSum, std::move(op), std::nullopt});
 }
 
 Graph& Graph::add_node(const std::string& name, Combine combine, OpSlot op) {
-  return add_node(Node{name, NodeRole::kIntermediate, combine, std::move(op)});
+  return add_node(Node{name, NodeRole::kIntermediate, combine, std::move(op), std::nullopt});
 }
 
 Graph& Graph::add_output(const std::string& name, Combine combine, OpSlot op) {
-  return add_node(Node{name, NodeRole::kOutput, combine, std::move(op)});
+  return add_node(Node{name, NodeRole::kOutput, combine, std::move(op), std::nullopt});
 }
 
 Graph& Graph::add_node(Node node) {
   nodes_.push_back(std::move(node));
+  return *this;
+}
+
+Graph& Graph::choose_inputs(const std::string& name, size_t k) {
+  node(name).choose_inputs = k;
   return *this;
 }
 
@@ -368,6 +373,33 @@ void Graph::validate(const OpRegistry& registry, MixedSlots mixed) const {
   };
   for (const auto& n : nodes_) check_slot(n.op, "node " + quoted(n.name));
   for (const auto& e : edges_) check_slot(e.op, "edge " + quoted(e.label()));
+
+  for (const auto& n : nodes_) {
+    if (!n.choose_inputs) continue;
+    const size_t k = *n.choose_inputs;
+    const auto in = in_edges(n.name);
+    NASCPP_CHECK_CONFIG(n.role != NodeRole::kInput,
+                        "input node '{}' has no incoming edges to choose from (choose_inputs {})",
+                        n.name, k);
+    NASCPP_CHECK_CONFIG(k >= 1 && k <= in.size(),
+                        "node '{}' chooses {} of its incoming edges, but it has {}: choose_inputs "
+                        "must be between 1 and {}",
+                        n.name, k, in.size(), in.size());
+    for (size_t i : in) {
+      const Edge& e = edges_[i];
+      NASCPP_CHECK_CONFIG(e.op.is_mixed(),
+                          "node '{}' chooses {} of its incoming edges, so each must be a choice "
+                          "of ops, but edge '{}' is {}",
+                          n.name, k, e.label(),
+                          e.op.empty() ? "empty" : "fixed '" + e.op.op() + "'");
+      NASCPP_CHECK_CONFIG(e.op.candidates() == edges_[in.front()].op.candidates(),
+                          "node '{}' chooses among its incoming edges, which need the same "
+                          "candidates (a kept op moves with its edge), but edge '{}' has {} and "
+                          "edge '{}' has {}",
+                          n.name, edges_[in.front()].label(), edges_[in.front()].op.to_string(),
+                          e.label(), e.op.to_string());
+    }
+  }
 }
 
 std::vector<SlotRef> Graph::mixed_slots() const {
@@ -408,6 +440,7 @@ std::string Graph::to_string() const {
     out += fmt::format("node {} ({}, {})", n.name, nascpp::to_string(n.role),
                        nascpp::to_string(n.combine));
     if (!n.op.empty()) out += " [" + n.op.to_string() + "]";
+    if (n.choose_inputs) out += fmt::format(" keeps {} of its inputs", *n.choose_inputs);
     out += "\n";
   }
   for (const auto& e : edges_) {

@@ -16,6 +16,8 @@ namespace {
 constexpr uint64_t kMaxSize = uint64_t{1} << 63;
 constexpr size_t kMaxEnumerate = 10'000'000;
 constexpr size_t kMaxPathFeatures = size_t{1} << 20;
+// Configurations of one node that chooses its inputs, listed at construction.
+constexpr uint64_t kMaxNodeConfigurations = 1'000'000;
 
 bool has_separator(const std::string& name) {
   return name.find_first_of("|~+ \t\n") != std::string::npos;
@@ -90,12 +92,7 @@ class GraphSupernetImpl : public Supernet {
     });
   }
   Architecture derive() const override {
-    const auto best = alphas_.detach().argmax(1);
-    std::vector<int32_t> choices;
-    for (int64_t s = 0; s < best.size(0); ++s) {
-      choices.push_back(static_cast<int32_t>(best[s].item<int64_t>()));
-    }
-    return *space_->from_choices(choices);
+    return space_->derive(torch::softmax(alphas_.detach().to(torch::kCPU, torch::kDouble), 1));
   }
 
  private:
@@ -206,10 +203,11 @@ void GraphSearchSpace::check_definition() {
            position[*graph_.find_node(graph_.edges()[b].to)];
   });
 
+  make_units();
   size_ = uint64_t{1};
-  for (int32_t m : slot_candidates_) {
-    if (size_ && *size_ <= kMaxSize / static_cast<uint64_t>(m)) {
-      *size_ *= static_cast<uint64_t>(m);
+  for (const Unit& unit : units_) {
+    if (size_ && *size_ <= kMaxSize / unit.radix) {
+      *size_ *= unit.radix;
     } else {
       size_.reset();
     }
@@ -241,7 +239,13 @@ void GraphSearchSpace::check_definition() {
   paths_ = path_encoding_ ? list_paths() : std::vector<std::vector<size_t>>();
 
   // The staged skeleton chains cells: the output must have the input's channels.
-  const Graph first = cell_of(make(std::vector<int32_t>(slots_.size(), 0)));
+  std::vector<int32_t> first_encoding(slots_.size(), 0);
+  for (const Unit& unit : units_) {
+    if (unit.keep == 0) continue;
+    for (size_t i = 0; i < unit.slots.size(); ++i)
+      first_encoding[unit.slots[i]] = unit.configs[0][i];
+  }
+  const Graph first = cell_of(make(first_encoding));
   const auto plan = detail::CellPlan::make(first, CellOptions(4));
   const int64_t out = plan.node_c_out[plan.output];
   NASCPP_CHECK_CONFIG(out == 4,
@@ -264,6 +268,75 @@ void GraphSearchSpace::check_definition() {
   cell_parameters_.b = (p2 - 4.0 * cell_parameters_.a) / 2.0;
 }
 
+void GraphSearchSpace::make_units() {
+  units_.clear();
+  slot_unit_.assign(slots_.size(), 0);
+  std::vector<bool> done(slots_.size(), false);
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    if (done[s]) continue;
+    Unit unit;
+    const SlotRef& ref = slots_[s];
+    const Node* chooser = nullptr;
+    if (ref.kind == SlotRef::Kind::kEdge) {
+      const Node& to = graph_.node(graph_.edges()[ref.index].to);
+      if (to.choose_inputs) chooser = &to;
+    }
+    if (chooser == nullptr) {
+      unit.slots = {s};
+      unit.radix = static_cast<uint64_t>(slot_candidates_[s]);
+    } else {
+      // Graph::validate made every incoming edge a mixed slot with the same
+      // candidates.
+      for (size_t e : graph_.in_edges(chooser->name)) {
+        unit.slots.push_back(static_cast<size_t>(edge_slot_[e]));
+      }
+      unit.keep = *chooser->choose_inputs;
+      const size_t d = unit.slots.size();
+      const auto m = static_cast<uint64_t>(slot_candidates_[s]);
+      // C(d, keep) * m^keep configurations, checked before listing them.
+      double count = 1.0;
+      for (size_t i = 0; i < unit.keep; ++i) {
+        count = count * static_cast<double>(d - i) / static_cast<double>(i + 1) *
+                static_cast<double>(m);
+      }
+      NASCPP_CHECK_CONFIG(count <= static_cast<double>(kMaxNodeConfigurations),
+                          "graph search space '{}': node '{}' keeping {} of its {} incoming edges "
+                          "with {} candidates each has {:.0f} configurations; at most {} are "
+                          "supported",
+                          name_, chooser->name, unit.keep, d, m, count, kMaxNodeConfigurations);
+      // Every configuration in lexicographic order of the slots' values
+      // (0 .. m-1 an op, m dropped) with exactly `keep` edges kept.
+      std::vector<int32_t> config(d, 0);
+      const auto dropped_value = static_cast<int32_t>(m);
+      auto fill = [&](auto&& self, size_t i, size_t kept) -> void {
+        if (i == d) {
+          if (kept == unit.keep) unit.configs.push_back(config);
+          return;
+        }
+        const size_t left = d - i;  // slots from i on
+        for (int32_t v = 0; v <= dropped_value; ++v) {
+          const size_t now = kept + (v < dropped_value ? 1 : 0);
+          if (now > unit.keep || now + (left - 1) < unit.keep) continue;
+          config[i] = v;
+          self(self, i + 1, now);
+        }
+      };
+      fill(fill, 0, 0);
+      unit.radix = unit.configs.size();
+      for (size_t r = 0; r < unit.configs.size(); ++r) unit.rank.emplace(unit.configs[r], r);
+    }
+    for (size_t slot : unit.slots) {
+      done[slot] = true;
+      slot_unit_[slot] = units_.size();
+    }
+    units_.push_back(std::move(unit));
+  }
+}
+
+int32_t GraphSearchSpace::dropped(size_t s) const {
+  return units_[slot_unit_[s]].keep > 0 ? slot_candidates_[s] : -1;
+}
+
 std::shared_ptr<const GraphSearchSpace> GraphSearchSpace::from_config(ConfigNode& config) {
   const auto label = config.require<std::string>("label");
   Graph graph;
@@ -279,6 +352,14 @@ std::shared_ptr<const GraphSearchSpace> GraphSearchSpace::from_config(ConfigNode
         entry.get_choice("combine", "sum", {"sum", "concat"}) == "sum" ? Combine::kSum
                                                                         : Combine::kConcat;
     node.op = read_slot(entry, "'" + entry.path() + "'");
+    if (entry.has("choose_inputs")) {
+      const auto k = entry.require<int64_t>("choose_inputs");
+      NASCPP_CHECK_CONFIG(k >= 1,
+                          "'{}.choose_inputs' must be at least 1 (the incoming edges the "
+                          "node keeps), got {}",
+                          entry.path(), k);
+      node.choose_inputs = static_cast<size_t>(k);
+    }
     entry.finish();
     graph.add_node(std::move(node));
   }
@@ -311,19 +392,36 @@ std::vector<int32_t> GraphSearchSpace::checked(const Architecture& arch) const {
                       "a '{}' architecture has {} choices, got an encoding of {}", name_,
                       slots_.size(), enc.size());
   for (size_t s = 0; s < enc.size(); ++s) {
-    NASCPP_CHECK_CONFIG(enc[s] >= 0 && enc[s] < slot_candidates_[s],
+    const int32_t limit = slot_candidates_[s] + (dropped(s) >= 0 ? 1 : 0);
+    NASCPP_CHECK_CONFIG(enc[s] >= 0 && enc[s] < limit,
                         "choice {} of a '{}' architecture ({}) is {}, outside [0, {})", s, name_,
-                        graph_.describe(slots_[s]), enc[s], slot_candidates_[s]);
+                        graph_.describe(slots_[s]), enc[s], limit);
+  }
+  for (const Unit& unit : units_) {
+    if (unit.keep == 0) continue;
+    size_t kept = 0;
+    for (size_t slot : unit.slots) kept += enc[slot] != dropped(slot) ? 1 : 0;
+    NASCPP_CHECK_CONFIG(kept == unit.keep,
+                        "a '{}' architecture keeps {} incoming edges of node '{}', which keeps "
+                        "exactly {}",
+                        name_, kept, graph_.edges()[slots_[unit.slots[0]].index].to, unit.keep);
   }
   return enc;
 }
 
 Graph GraphSearchSpace::cell_of(const Architecture& arch) const {
   const auto enc = checked(arch);
-  Graph cell = graph_;
+  Graph cell;
+  for (Node node : graph_.nodes()) {
+    node.choose_inputs.reset();  // the choice is made
+    cell.add_node(std::move(node));
+  }
+  for (const Edge& edge : graph_.edges()) cell.add_edge(edge.from, edge.to, edge.op);
   for (size_t s = 0; s < slots_.size(); ++s) {
     OpSlot& slot = cell.slot(slots_[s]);
-    slot = OpSlot::fixed(slot.candidates()[static_cast<size_t>(enc[s])]);
+    // A dropped edge carries nothing: `none`, a zero.
+    slot = enc[s] == dropped(s) ? OpSlot::fixed("none")
+                                : OpSlot::fixed(slot.candidates()[static_cast<size_t>(enc[s])]);
   }
   return cell;
 }
@@ -332,9 +430,18 @@ std::string GraphSearchSpace::text_form() const {
   std::vector<std::string> groups;
   for (size_t n : choice_nodes_) {
     std::string group = "|";
+    const Node& node = graph_.nodes()[n];
     if (node_slot_[n] >= 0) group += "op|";
-    for (size_t e : graph_.in_edges(graph_.nodes()[n].name)) {
-      if (edge_slot_[e] >= 0) group += "op~" + graph_.edges()[e].from + "|";
+    if (node.choose_inputs) {
+      std::vector<std::string> sources;
+      for (size_t e : graph_.in_edges(node.name)) sources.push_back(graph_.edges()[e].from);
+      for (size_t k = 0; k < *node.choose_inputs; ++k) {
+        group += "op~{" + join(sources, ",") + "}|";
+      }
+    } else {
+      for (size_t e : graph_.in_edges(node.name)) {
+        if (edge_slot_[e] >= 0) group += "op~" + graph_.edges()[e].from + "|";
+      }
     }
     groups.push_back(group);
   }
@@ -386,7 +493,9 @@ std::string GraphSearchSpace::format(const Architecture& arch) const {
     out += "|";
     if (node_slot_[n] >= 0) out += op(node_slot_[n]) + "|";
     for (size_t e : graph_.in_edges(graph_.nodes()[n].name)) {
-      if (edge_slot_[e] >= 0) out += op(edge_slot_[e]) + "~" + graph_.edges()[e].from + "|";
+      const int64_t s = edge_slot_[e];
+      if (s < 0 || enc[static_cast<size_t>(s)] == dropped(static_cast<size_t>(s))) continue;
+      out += op(s) + "~" + graph_.edges()[e].from + "|";
     }
   }
   return out;
@@ -444,6 +553,45 @@ Architecture GraphSearchSpace::parse(const std::string& text) const {
           op_index(static_cast<size_t>(node_slot_[n]), tokens[t], where);
       ++t;
     }
+    const Node& graph_node = graph_.nodes()[n];
+    if (graph_node.choose_inputs) {
+      // Exactly `choose_inputs` kept edges, each 'op~source', in any order.
+      const auto in = graph_.in_edges(node);
+      std::vector<std::string> sources;
+      for (size_t e : in) sources.push_back(graph_.edges()[e].from);
+      for (size_t e : in) {
+        const auto s = static_cast<size_t>(edge_slot_[e]);
+        enc[s] = dropped(s);
+      }
+      const size_t keep = *graph_node.choose_inputs;
+      if (tokens.size() - t != keep) {
+        fail(
+            fmt::format("{} keeps {} incoming edge(s) ('op~source', sources: {}), found {} "
+                        "entr{}",
+                        where, keep, join(sources, ", "), tokens.size() - t,
+                        tokens.size() - t == 1 ? "y" : "ies"));
+      }
+      for (; t < tokens.size(); ++t) {
+        const std::string& token = tokens[t];
+        const size_t tilde = token.find('~');
+        if (tilde == std::string::npos) {
+          fail(fmt::format("{}: expected 'op~source' (sources: {}), found '{}'", where,
+                           join(sources, ", "), token));
+        }
+        const std::string from = token.substr(tilde + 1);
+        const auto it = std::find(sources.begin(), sources.end(), from);
+        if (it == sources.end()) {
+          fail(fmt::format("{}: {}", where,
+                           unknown_choice_message("source of an incoming edge", from, sources)));
+        }
+        const auto s =
+            static_cast<size_t>(edge_slot_[in[static_cast<size_t>(it - sources.begin())]]);
+        if (enc[s] != dropped(s))
+          fail(fmt::format("{} keeps the edge from '{}' twice", where, from));
+        enc[s] = op_index(s, token.substr(0, tilde), where);
+      }
+      continue;
+    }
     for (size_t e : graph_.in_edges(node)) {
       if (edge_slot_[e] < 0) continue;
       const std::string& from = graph_.edges()[e].from;
@@ -476,8 +624,16 @@ uint64_t GraphSearchSpace::dense_id(const Architecture& arch) const {
                       name_);
   const auto enc = checked(arch);
   uint64_t id = 0;
-  for (size_t s = 0; s < enc.size(); ++s) {
-    id = id * static_cast<uint64_t>(slot_candidates_[s]) + static_cast<uint64_t>(enc[s]);
+  for (const Unit& unit : units_) {
+    uint64_t digit = 0;
+    if (unit.keep == 0) {
+      digit = static_cast<uint64_t>(enc[unit.slots[0]]);
+    } else {
+      std::vector<int32_t> config;
+      for (size_t slot : unit.slots) config.push_back(enc[slot]);
+      digit = unit.rank.at(config);
+    }
+    id = id * unit.radix + digit;
   }
   return id;
 }
@@ -487,28 +643,61 @@ Architecture GraphSearchSpace::from_dense_id(uint64_t id) const {
                       "dense id {} is outside graph search space '{}' ({} architectures)", id,
                       name_, size_ ? std::to_string(*size_) : std::string("more than 2^63"));
   std::vector<int32_t> enc(slots_.size(), 0);
-  for (size_t s = slots_.size(); s-- > 0;) {
-    const auto m = static_cast<uint64_t>(slot_candidates_[s]);
-    enc[s] = static_cast<int32_t>(id % m);
-    id /= m;
+  for (size_t u = units_.size(); u-- > 0;) {
+    const Unit& unit = units_[u];
+    const uint64_t digit = id % unit.radix;
+    id /= unit.radix;
+    if (unit.keep == 0) {
+      enc[unit.slots[0]] = static_cast<int32_t>(digit);
+    } else {
+      for (size_t i = 0; i < unit.slots.size(); ++i) {
+        enc[unit.slots[i]] = unit.configs[static_cast<size_t>(digit)][i];
+      }
+    }
   }
   return make(std::move(enc));
 }
 
 Architecture GraphSearchSpace::sample(Rng& rng) const {
   if (size_) return from_dense_id(static_cast<uint64_t>(rng.index(static_cast<size_t>(*size_))));
-  std::vector<int32_t> enc;
-  for (int32_t m : slot_candidates_) enc.push_back(static_cast<int32_t>(rng.index(static_cast<size_t>(m))));
+  std::vector<int32_t> enc(slots_.size(), 0);
+  for (const Unit& unit : units_) {
+    const size_t digit = rng.index(static_cast<size_t>(unit.radix));
+    if (unit.keep == 0) {
+      enc[unit.slots[0]] = static_cast<int32_t>(digit);
+    } else {
+      for (size_t i = 0; i < unit.slots.size(); ++i) enc[unit.slots[i]] = unit.configs[digit][i];
+    }
+  }
   return make(std::move(enc));
 }
 
 Architecture GraphSearchSpace::mutate(const Architecture& arch, Rng& rng) const {
   auto enc = checked(arch);
-  const size_t s = rng.index(slots_.size());
+  // Positions: the mixed slots, but of a node that chooses its inputs only
+  // the kept edges (their number is fixed, so the draw is uniform).
+  std::vector<size_t> positions;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    if (enc[s] != dropped(s)) positions.push_back(s);
+  }
+  const size_t s = positions[rng.index(positions.size())];
   const int32_t m = slot_candidates_[s];
-  // Adding 1..m-1 modulo m reaches each of the other ops once.
-  const auto shift = 1 + static_cast<int32_t>(rng.index(static_cast<size_t>(m - 1)));
-  enc[s] = (enc[s] + shift) % m;
+  std::vector<size_t> free_edges;  // dropped edges of the same node
+  if (dropped(s) >= 0) {
+    for (size_t slot : units_[slot_unit_[s]].slots) {
+      if (enc[slot] == dropped(slot)) free_edges.push_back(slot);
+    }
+  }
+  const size_t change = rng.index(static_cast<size_t>(m - 1) + free_edges.size());
+  if (change < static_cast<size_t>(m - 1)) {
+    // Adding 1..m-1 modulo m reaches each of the other ops once.
+    enc[s] = (enc[s] + 1 + static_cast<int32_t>(change)) % m;
+  } else {
+    // The kept edge moves, with its op, to a dropped one.
+    const size_t to = free_edges[change - static_cast<size_t>(m - 1)];
+    enc[to] = enc[s];
+    enc[s] = dropped(s);
+  }
   return make(std::move(enc));
 }
 
@@ -516,11 +705,20 @@ std::vector<Architecture> GraphSearchSpace::neighbours(const Architecture& arch)
   const auto enc = checked(arch);
   std::vector<Architecture> out;
   for (size_t s = 0; s < slots_.size(); ++s) {
+    if (enc[s] == dropped(s)) continue;
     for (int32_t op = 0; op < slot_candidates_[s]; ++op) {
       if (op == enc[s]) continue;
       auto changed = enc;
       changed[s] = op;
       out.push_back(make(std::move(changed)));
+    }
+    if (dropped(s) < 0) continue;
+    for (size_t slot : units_[slot_unit_[s]].slots) {
+      if (enc[slot] != dropped(slot)) continue;
+      auto moved = enc;
+      moved[slot] = enc[s];
+      moved[s] = dropped(s);
+      out.push_back(make(std::move(moved)));
     }
   }
   return out;
@@ -590,7 +788,7 @@ std::vector<float> GraphSearchSpace::encode(const Architecture& arch,
   for (size_t s = 0; s < enc.size(); ++s) {
     const size_t offset = onehot.size();
     onehot.resize(offset + static_cast<size_t>(slot_candidates_[s]), 0.0f);
-    onehot[offset + static_cast<size_t>(enc[s])] = 1.0f;
+    if (enc[s] != dropped(s)) onehot[offset + static_cast<size_t>(enc[s])] = 1.0f;
   }
   if (encoding == "onehot") return onehot;
 
@@ -641,7 +839,11 @@ std::vector<float> GraphSearchSpace::encode(const Architecture& arch,
   return out;
 }
 
-std::vector<int32_t> GraphSearchSpace::choice_cardinalities() const { return slot_candidates_; }
+std::vector<int32_t> GraphSearchSpace::choice_cardinalities() const {
+  std::vector<int32_t> out = slot_candidates_;
+  for (size_t s = 0; s < out.size(); ++s) out[s] += dropped(s) >= 0 ? 1 : 0;
+  return out;
+}
 
 std::vector<int32_t> GraphSearchSpace::choices_of(const Architecture& arch) const {
   return checked(arch);
@@ -651,9 +853,51 @@ std::optional<Architecture> GraphSearchSpace::from_choices(
     const std::vector<int32_t>& choices) const {
   if (choices.size() != slots_.size()) return std::nullopt;
   for (size_t s = 0; s < choices.size(); ++s) {
-    if (choices[s] < 0 || choices[s] >= slot_candidates_[s]) return std::nullopt;
+    if (choices[s] < 0 || choices[s] >= slot_candidates_[s] + (dropped(s) >= 0 ? 1 : 0)) {
+      return std::nullopt;
+    }
+  }
+  for (const Unit& unit : units_) {
+    size_t kept = 0;
+    for (size_t slot : unit.slots) kept += choices[slot] != dropped(slot) ? 1 : 0;
+    if (unit.keep > 0 && kept != unit.keep) return std::nullopt;
   }
   return make(choices);
+}
+
+Architecture GraphSearchSpace::derive(const torch::Tensor& weights) const {
+  NASCPP_CHECK(weights.dim() == 2 && weights.size(0) == static_cast<int64_t>(slots_.size()),
+               "derive needs [{}, candidates] weights, got a tensor of {} dimension(s)",
+               slots_.size(), weights.dim());
+  const auto w = weights.to(torch::kCPU, torch::kDouble).contiguous();
+  const auto acc = w.accessor<double, 2>();
+  std::vector<int32_t> choices(slots_.size(), 0);
+  // The strongest candidate of slot s, `none` left out where `skip_none`.
+  auto best = [&](size_t s, bool skip_none) {
+    const auto& names = graph_.slot(slots_[s]).candidates();
+    int32_t arg = -1;
+    for (int32_t k = 0; k < slot_candidates_[s]; ++k) {
+      if (skip_none && names[static_cast<size_t>(k)] == "none") continue;
+      if (arg < 0 || acc[static_cast<int64_t>(s)][k] > acc[static_cast<int64_t>(s)][arg]) arg = k;
+    }
+    return arg < 0 ? 0 : arg;
+  };
+  for (const Unit& unit : units_) {
+    if (unit.keep == 0) {
+      choices[unit.slots[0]] = best(unit.slots[0], false);
+      continue;
+    }
+    // DARTS' genotype rule: keep the edges whose strongest op other than
+    // `none` weighs most (ties: the earlier edge), each with that op.
+    std::vector<size_t> order = unit.slots;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return acc[static_cast<int64_t>(a)][best(a, true)] >
+             acc[static_cast<int64_t>(b)][best(b, true)];
+    });
+    for (size_t slot : unit.slots) choices[slot] = dropped(slot);
+    for (size_t i = 0; i < unit.keep; ++i) choices[order[i]] = best(order[i], true);
+  }
+  return make(std::move(choices));
 }
 
 // ---- networks ----

@@ -1,6 +1,7 @@
 // The fuzz targets (fuzz_targets.h).
 #include "fuzz/fuzz_targets.h"
 
+#include <yaml-cpp/yaml.h>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -127,17 +128,16 @@ std::vector<std::string> darts_genotype_seeds(const Context&) {
 
 // ---- search spaces declared from a graph ----
 
-constexpr const char* kGraphSpaceYaml = R"(label: small
-nodes:
-  - {name: "0", role: input}
-  - {name: "1"}
-  - {name: "2", role: output, ops: [nor_conv_3x3, avg_pool_3x3]}
-edges:
-  - {from: "0", to: "1", op: nor_conv_1x1}
-  - {from: "1", to: "2", op: skip_connect}
-  - {from: "0", to: "2", ops: [none, skip_connect, nor_conv_1x1]}
-skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
-)";
+// The search_space section of the bundled example
+// examples/configs/search_graph_tiny.yaml (fixed edges, a node op, a mixed
+// edge), as YAML text without its `name` key.
+std::string tiny_graph_space_yaml(const Context& context) {
+  const auto path =
+      fs::path(context.source_dir) / "examples" / "configs" / "search_graph_tiny.yaml";
+  YAML::Node section = YAML::LoadFile(path.string())["search_space"];
+  section.remove("name");
+  return YAML::Dump(section) + "\n";
+}
 
 std::shared_ptr<const GraphSearchSpace> graph_space_of(const std::string& yaml) {
   auto cfg = ConfigNode::parse(yaml, "<fuzz>");
@@ -174,21 +174,26 @@ void graph_space(std::string_view input, const Context&) {
   });
 }
 
-std::vector<std::string> graph_space_seeds(const Context&) {
-  return {kGraphSpaceYaml,
-          "label: t\nnodes: [{name: a, role: input}, {name: b}, {name: c, role: output}]\n"
-          "edges: [{from: a, to: b, ops: [none, skip_connect]}, {from: a, to: c, ops: [none, "
-          "nor_conv_3x3]}, {from: b, to: c, ops: [skip_connect, avg_pool_3x3]}]\n"};
+std::vector<std::string> graph_space_seeds(const Context& context) {
+  return {
+      tiny_graph_space_yaml(context),
+      "label: t\nnodes: [{name: a, role: input}, {name: b}, {name: c, role: output}]\n"
+      "edges: [{from: a, to: b, ops: [none, skip_connect]}, {from: a, to: c, ops: [none, "
+      "nor_conv_3x3]}, {from: b, to: c, ops: [skip_connect, avg_pool_3x3]}]\n",
+      // A node that keeps one of its two incoming edges (DARTS' input choice).
+      "label: k\nnodes: [{name: a, role: input}, {name: b}, {name: c, role: output, "
+      "choose_inputs: 1}]\nedges: [{from: a, to: b, ops: [none, skip_connect]}, {from: a, to: c, "
+      "ops: [skip_connect, nor_conv_3x3]}, {from: b, to: c, ops: [skip_connect, nor_conv_3x3]}]\n"};
 }
 
 // Architecture strings of a graph space with a node op and fixed edges.
-void graph_arch(std::string_view input, const Context&) {
-  static const auto space = graph_space_of(kGraphSpaceYaml);
+void graph_arch(std::string_view input, const Context& context) {
+  static const auto space = graph_space_of(tiny_graph_space_yaml(context));
   round_trip(*space, std::string(input));
 }
 
-std::vector<std::string> graph_arch_seeds(const Context&) {
-  static const auto space = graph_space_of(kGraphSpaceYaml);
+std::vector<std::string> graph_arch_seeds(const Context& context) {
+  static const auto space = graph_space_of(tiny_graph_space_yaml(context));
   auto seeds = sampled(*space, 3);
   seeds.push_back("|avg_pool_3x3|none~0|");
   return seeds;

@@ -4,6 +4,7 @@
 // does it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -95,6 +96,74 @@ search: {device: cpu, train_limit: 256}
   // The derived cell is one of the 27, written in the space's own form.
   const auto arch = space->parse(s.architecture);
   EXPECT_EQ(space->format(arch), s.architecture);
+}
+
+// GDAS (one sampled op per edge, every edge run) on a space whose output
+// keeps two of its three incoming edges: the derived cell keeps exactly two.
+TEST(GraphSpaceSearch, GdasSearchesAYamlSpaceThatChoosesInputs) {
+  test::TempDir tmp;
+  auto cfg = ConfigNode::parse(R"(
+seed: 1
+search_space:
+  name: graph
+  label: keep_two
+  nodes:
+    - {name: "0", role: input}
+    - {name: "1"}
+    - {name: "2"}
+    - {name: "3", role: output, choose_inputs: 2}
+  edges:
+    - {from: "0", to: "1", ops: [none, skip_connect, nor_conv_3x3]}
+    - {from: "1", to: "2", ops: [none, skip_connect, nor_conv_3x3]}
+    - {from: "0", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
+    - {from: "1", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
+    - {from: "2", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
+  skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
+optimizer: {name: gdas, epochs: 2, batch_size: 32, train_portion: 0.5}
+dataset: {name: fashion_mnist}
+search: {device: cpu, train_limit: 256}
+)");
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_EQ(s.status, "complete") << s.status_reason;
+  auto section = ConfigNode::parse(R"(
+label: keep_two
+nodes: [{name: "0", role: input}, {name: "1"}, {name: "2"}, {name: "3", role: output, choose_inputs: 2}]
+edges:
+  - {from: "0", to: "1", ops: [none, skip_connect, nor_conv_3x3]}
+  - {from: "1", to: "2", ops: [none, skip_connect, nor_conv_3x3]}
+  - {from: "0", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
+  - {from: "1", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
+  - {from: "2", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
+skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
+)");
+  const auto space = GraphSearchSpace::from_config(section);
+  const auto arch = space->parse(s.architecture);  // validates: exactly two kept
+  EXPECT_EQ(space->format(arch), s.architecture);
+  // Two kept edges into "3", neither `none` (DARTS' derivation rule).
+  const std::string last = s.architecture.substr(s.architecture.rfind('+') + 1);
+  EXPECT_EQ(std::count(last.begin(), last.end(), '~'), 2) << s.architecture;
+  EXPECT_EQ(last.find("none"), std::string::npos) << s.architecture;
+}
+
+// The example experiment on a space of one's own runs through run_experiment
+// as `nascpp run examples/custom_search_space/search.yaml` does it, and its
+// space is the one examples/custom_search_space/main.cpp declares in C++.
+TEST(GraphSpaceSearch, TheCustomSearchSpaceExampleFileRuns) {
+  test::TempDir tmp;
+  auto cfg = ConfigNode::load_file(std::string(NASCPP_TEST_SOURCE_DIR) +
+                                   "/examples/custom_search_space/search.yaml");
+  cfg.apply_override("budget.max_queries=3");
+  const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
+  EXPECT_EQ(s.status, "complete") << s.status_reason;
+  EXPECT_EQ(s.steps, 3);
+  auto again = ConfigNode::load_file(std::string(NASCPP_TEST_SOURCE_DIR) +
+                                     "/examples/custom_search_space/search.yaml");
+  auto section = again.section("search_space");
+  const auto space = GraphSearchSpace::from_config(section);
+  EXPECT_EQ(space->name(), "four_node");
+  EXPECT_EQ(space->size(), std::optional<uint64_t>(243));
+  EXPECT_EQ(space->graph().edges().size(), 5u);
+  EXPECT_EQ(space->format(space->parse(s.architecture)), s.architecture);
 }
 
 }  // namespace

@@ -32,10 +32,10 @@ namespace nascpp {
 /// allowed. Infinite values lie outside every range but `-inf` for
 /// `allow_negative_infinity`.
 ///
-///     NumberRange::percent()                          // [0, 100], no nan
-///     NumberRange::positive()                         // finite and > 0
-///     NumberRange::finite().allow_nan()               // any finite number, or nan
-///     NumberRange::between(1, 3)                      // [1, 3]
+///     nascpp::NumberRange::percent();                 // [0, 100], no nan
+///     nascpp::NumberRange::positive();                // finite and > 0
+///     nascpp::NumberRange::finite().allow_nan();      // any finite number, or nan
+///     nascpp::NumberRange::between(1, 3);             // [1, 3]
 class NumberRange {
  public:
   /// [0, 100]: accuracies in percent.

@@ -109,9 +109,14 @@ struct Node {
   NodeRole role = NodeRole::kIntermediate;
   Combine combine = Combine::kSum;
   OpSlot op;
+  /// A choice of incoming edges, as in DARTS' cells: an architecture keeps
+  /// exactly this many of the node's incoming edges (all mixed, with the same
+  /// candidates) and drops the others. Unset: every incoming edge is kept.
+  std::optional<size_t> choose_inputs;
 
   friend bool operator==(const Node& a, const Node& b) {
-    return a.name == b.name && a.role == b.role && a.combine == b.combine && a.op == b.op;
+    return a.name == b.name && a.role == b.role && a.combine == b.combine && a.op == b.op &&
+           a.choose_inputs == b.choose_inputs;
   }
   friend bool operator!=(const Node& a, const Node& b) { return !(a == b); }
 };
@@ -163,6 +168,9 @@ class Graph {
   Graph& add_node(Node node);
   /// Adds the edge `from -> to`.
   Graph& add_edge(const std::string& from, const std::string& to, OpSlot op = {});
+  /// Makes node `name` keep `k` of its incoming edges (Node::choose_inputs);
+  /// ConfigError listing the node names if there is no such node.
+  Graph& choose_inputs(const std::string& name, size_t k);
 
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<Edge>& edges() const { return edges_; }
@@ -199,7 +207,9 @@ class Graph {
   /// not reachable from the inputs; a non-input node without incoming edges;
   /// a node from which the output cannot be reached (its work would be lost);
   /// a mixed slot with no, repeated or unknown candidates; an unknown op name
-  /// (the message lists the valid names); and, with
+  /// (the message lists the valid names); a choice of incoming edges on an
+  /// input node, of zero edges or of more edges than the node has, or over
+  /// edges that are not all mixed with the same candidates; and, with
   /// `MixedSlots::kRequireChosen`, a mixed slot without a chosen operation.
   void validate(const OpRegistry& registry, MixedSlots mixed = MixedSlots::kAllow) const;
 

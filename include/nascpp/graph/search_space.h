@@ -21,15 +21,22 @@
 ///
 /// The choices are the mixed slots, on edges or nodes: each takes one of its
 /// candidate ops. Fixed and empty slots are fixed parts of every architecture.
+/// A node with `choose_inputs` k (Node::choose_inputs, as in DARTS' cells)
+/// also chooses which k of its incoming edges it keeps; each kept edge takes
+/// one of the candidates, the others are dropped.
 ///
 /// The text form lists, for each node with a choice in topological order, its
 /// node op (if mixed) and `op~source` for each mixed incoming edge in edge
-/// order, as `|...|` groups joined by '+'. On NAS-Bench-201's graph this is
+/// order (for a node that chooses its inputs: each kept edge), as `|...|`
+/// groups joined by '+'. On NAS-Bench-201's graph this is
 /// the benchmark's own arch string (tests/unit/graph/test_search_space.cpp
 /// checks every one of the 15,625 cells). The same space can be declared in
 /// YAML and searched through `nascpp run` (docs/extending.md).
 
+#include <torch/types.h>
+
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,7 +82,8 @@ class GraphSearchSpace : public SearchSpace {
   ///     skeleton: {channels: 16, stages: 3, cells_per_stage: 5}
   ///
   /// A node or edge takes `op` (fixed) or `ops` (a choice) or neither; a node
-  /// also `role` (input, intermediate, output) and `combine` (sum, concat).
+  /// also `role` (input, intermediate, output), `combine` (sum, concat) and
+  /// `choose_inputs` (keep that many of its incoming edges, as in DARTS).
   /// Every mistake is a ConfigError naming the entry ("search_space.edges[2]")
   /// and the valid keys or values.
   static std::shared_ptr<const GraphSearchSpace> from_config(ConfigNode& config);
@@ -111,11 +119,14 @@ class GraphSearchSpace : public SearchSpace {
   void validate(const Architecture& arch) const override;
   /// Uniform over the space.
   Architecture sample(Rng& rng) const override;
-  /// One elementary change: a slot drawn uniformly, then one of its other
-  /// ops uniformly (on NAS-Bench-201's graph the same draws as
-  /// NasBench201Space::mutate).
+  /// One elementary change: a position drawn uniformly (a mixed slot, or a
+  /// kept edge of a node that chooses its inputs), then one of its changes
+  /// uniformly: another op, or (a kept edge) moving the edge with its op to
+  /// one of the node's dropped edges. Without input choices these are the
+  /// same draws as NasBench201Space::mutate on NAS-Bench-201's graph.
   Architecture mutate(const Architecture& arch, Rng& rng) const override;
-  /// Every elementary change, slot by slot in increasing op index.
+  /// Every elementary change, position by position: the other ops in
+  /// increasing op index, then (a kept edge) the moves in edge order.
   std::vector<Architecture> neighbours(const Architecture& arch) const override;
   /// The number of architectures, or nullopt beyond 2^63.
   std::optional<uint64_t> size() const override;
@@ -125,18 +136,21 @@ class GraphSearchSpace : public SearchSpace {
   /// "adjacency", "onehot", "op_indices", and "path" when it has at most
   /// 2^20 features.
   std::vector<std::string> encodings() const override;
-  /// `op_indices`: the encoding. `onehot`: one block of candidates per
-  ///   choice slot. `adjacency`: the cell as a DAG with one vertex per edge
+  /// `op_indices`: the encoding (a dropped edge: its number of candidates).
+  ///   `onehot`: one block of candidates per choice slot (a dropped edge:
+  ///   all zeros). `adjacency`: the cell as a DAG with one vertex per edge
   ///   (a virtual input, the edges ordered by their target's topological
   ///   position, a virtual output): the entries above the diagonal,
-  ///   row-major, then `onehot`; an edge whose op is `none` has no
-  ///   connections. `path` (offered when every edge is mixed, no node has an
+  ///   row-major, then `onehot`; an edge whose op is `none`, or a dropped
+  ///   edge, has no connections. `path` (offered when every edge is mixed, no node has an
   ///   op, and there are at most 2^20 features): one feature per
   ///   (input-output path, op sequence), paths by length then edge indices,
   ///   op sequences numbered with the first edge most significant. On
   ///   NAS-Bench-201's graph all four equal NasBench201Space's.
   std::vector<float> encode(const Architecture& arch, const std::string& encoding) const override;
-  /// One choice per mixed slot: its number of candidates.
+  /// One choice per mixed slot: its number of candidates (plus one, "dropped",
+  /// on the incoming edges of a node that chooses its inputs; from_choices
+  /// gives nullopt unless such a node keeps exactly its number of edges).
   std::vector<int32_t> choice_cardinalities() const override;
   std::vector<int32_t> choices_of(const Architecture& arch) const override;
   std::optional<Architecture> from_choices(const std::vector<int32_t>& choices) const override;
@@ -145,8 +159,17 @@ class GraphSearchSpace : public SearchSpace {
                                          const NetworkSpec& spec) const override;
   /// One architecture-parameter row per choice slot (cell type "cell"),
   /// shared by all cells; all mixed slots must have the same candidates (a
-  /// ConfigError otherwise). Derivation: the strongest op of each slot.
+  /// ConfigError otherwise). Derivation: the strongest op of each slot; a
+  /// node that chooses k inputs keeps, as DARTS derives its genotype, the k
+  /// edges whose strongest op other than `none` has the largest softmax
+  /// weight, each with that op.
   std::shared_ptr<Supernet> build_supernet(const NetworkSpec& spec) const override;
+
+  /// The architecture that one-shot weights `weights` ([choice slots,
+  /// candidates], e.g. the softmax of a supernet's alphas) derive: each
+  /// slot's strongest candidate, and for a node that chooses its inputs the
+  /// rule build_supernet describes.
+  Architecture derive(const torch::Tensor& weights) const;
 
   /// The dense id of `arch` (0 <= id < size()); ConfigError when the size is
   /// beyond 2^63.
@@ -155,10 +178,24 @@ class GraphSearchSpace : public SearchSpace {
   Architecture from_dense_id(uint64_t id) const;
 
  private:
+  // A digit of the dense id: one mixed slot, or the incoming edges of a node
+  // that chooses its inputs (every configuration listed, in order).
+  struct Unit {
+    std::vector<size_t> slots;
+    size_t keep = 0;  // 0: one plain slot
+    uint64_t radix = 0;
+    std::vector<std::vector<int32_t>> configs;  // keep > 0: per slot op or "dropped"
+    std::map<std::vector<int32_t>, uint64_t> rank;
+  };
+
   std::vector<int32_t> checked(const Architecture& arch) const;
   Architecture make(std::vector<int32_t> encoding) const;
   void check_definition();
+  void make_units();
   std::vector<std::vector<size_t>> list_paths() const;
+  /// The dropped value of slot `s` (its number of candidates), -1 for a slot
+  /// of no input choice.
+  int32_t dropped(size_t s) const;
 
   std::string name_;
   Graph graph_;
@@ -168,6 +205,8 @@ class GraphSearchSpace : public SearchSpace {
   std::vector<size_t> choice_nodes_;      // nodes with a group in the text, topological
   std::vector<int64_t> edge_slot_;        // per edge: choice slot or -1
   std::vector<int64_t> node_slot_;        // per node: choice slot or -1
+  std::vector<Unit> units_;               // dense-id digits, by first slot
+  std::vector<size_t> slot_unit_;         // per slot: its unit
   std::vector<size_t> edge_vertex_order_; // adjacency: edges by their target's position
   std::optional<uint64_t> size_;
   bool path_encoding_ = false;               // "path" offered

@@ -13,13 +13,20 @@
 /// `SkeletonOptions::nasbench201()`: C = 16, 3 stages of 5 cells, the ResNet
 /// basic block as reduction, BN + ReLU in the head.
 ///
-///     nascpp::StagedSkeleton<nascpp::Cell> skeleton;   // a member of your Network
-///     skeleton.build(*this, spec, nascpp::SkeletonOptions::nasbench201(),
-///                    [&](int64_t c) { return nascpp::Cell(graph, nascpp::CellOptions(c)); });
-///     ...
-///     return skeleton.forward(images, [](nascpp::Cell& cell, const torch::Tensor& x) {
-///       return cell->forward({x});
-///     });
+///     class MyNet : public nascpp::Network {
+///      public:
+///       MyNet(const nascpp::Graph& graph, const nascpp::NetworkSpec& spec) {
+///         skeleton_.build(*this, spec, nascpp::SkeletonOptions::nasbench201(),
+///                         [&](int64_t c) { return nascpp::Cell(graph, nascpp::CellOptions(c)); });
+///       }
+///       torch::Tensor forward(torch::Tensor images) override {
+///         return skeleton_.forward(images, [](nascpp::Cell& cell, const torch::Tensor& x) {
+///           return cell->forward({x});
+///         });
+///       }
+///      private:
+///       nascpp::StagedSkeleton<nascpp::Cell> skeleton_;
+///     };
 ///
 /// Modules are registered on the owner as "stem", "stage<s>_cell<i>",
 /// "reduction<s>" and "head", the same names in a network and its supernet.

@@ -19,7 +19,7 @@ namespace nascpp {
 /// Holds `make_op(candidates[i], args)` for every candidate, all with the same
 /// channels and stride, registered as `ops.<i>` (as DARTS' `_ops`).
 ///
-///     nascpp::MixedOp edge({"none", "skip_connect", "nor_conv_3x3"},
+///     nascpp::MixedOp edge(std::vector<std::string>{"none", "skip_connect", "nor_conv_3x3"},
 ///                          nascpp::OpArgs(16, 16).affine(false));
 ///     auto y = edge->forward(x, torch::softmax(alpha, -1));  // DARTS
 ///     auto z = edge->forward_hard(x, hardwts, argmax);         // GDAS

@@ -426,22 +426,13 @@ TEST(GraphSearchSpace, TheDocumentedExampleWorksAsWritten) {
   EXPECT_EQ(supernet->arch_parameters()[0].sizes(), torch::IntArrayRef({3, 3}));
 }
 
-constexpr const char* kTinyYaml = R"(
-label: tiny_cell
-nodes:
-  - {name: "0", role: input}
-  - {name: "1"}
-  - {name: "2", role: output, ops: [nor_conv_3x3, avg_pool_3x3]}
-edges:
-  - {from: "0", to: "1", op: nor_conv_1x1}
-  - {from: "1", to: "2", op: skip_connect}
-  - {from: "0", to: "2", ops: [none, skip_connect, nor_conv_1x1]}
-skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
-)";
-
+// The bundled example examples/configs/search_graph_tiny.yaml declares
+// node_op_cell().
 TEST(GraphSearchSpace, DeclaredInYamlThroughTheRegistry) {
-  auto cfg = ConfigNode::parse(kTinyYaml);
-  const auto space = search_space_registry().create("graph", cfg);
+  auto file = ConfigNode::load_file(std::string(NASCPP_TEST_SOURCE_DIR) +
+                                    "/examples/configs/search_graph_tiny.yaml");
+  auto cfg = file.section("search_space");
+  const auto space = search_space_registry().create(cfg.require<std::string>("name"), cfg);
   cfg.finish();
   ASSERT_NE(space, nullptr);
   EXPECT_EQ(space->name(), "tiny_cell");
