@@ -164,7 +164,13 @@ void GraphSearchSpace::check_definition() {
                       name_);
   edge_slot_.assign(graph_.edges().size(), -1);
   node_slot_.assign(graph_.nodes().size(), -1);
+  edge_passes_.assign(graph_.edges().size(), 1);
+  for (size_t e = 0; e < graph_.edges().size(); ++e) {
+    const OpSlot& op = graph_.edges()[e].op;
+    if (op.is_fixed() && op.op() == "none") edge_passes_[e] = 0;
+  }
   slot_candidates_.clear();
+  slot_none_.clear();
   for (size_t s = 0; s < slots_.size(); ++s) {
     const OpSlot& slot = graph_.slot(slots_[s]);
     NASCPP_CHECK_CONFIG(slot.candidates().size() >= 2,
@@ -178,6 +184,10 @@ void GraphSearchSpace::check_definition() {
                           name_, op, graph_.describe(slots_[s]));
     }
     slot_candidates_.push_back(static_cast<int32_t>(slot.candidates().size()));
+    const auto none = std::find(slot.candidates().begin(), slot.candidates().end(), "none");
+    slot_none_.push_back(none == slot.candidates().end()
+                             ? -1
+                             : static_cast<int32_t>(none - slot.candidates().begin()));
     if (slots_[s].kind == SlotRef::Kind::kEdge) {
       edge_slot_[slots_[s].index] = static_cast<int64_t>(s);
     } else {
@@ -792,8 +802,16 @@ std::vector<float> GraphSearchSpace::encode(const Architecture& arch,
   }
   if (encoding == "onehot") return onehot;
 
-  const Graph cell = cell_of(arch);
-  auto active = [&cell](size_t e) { return cell.edges()[e].op.empty() || cell.edges()[e].op.op() != "none"; };
+  // Whether edge e carries its input on (not `none`, not dropped), from the
+  // encoding itself: no copy of the graph per call (BANANAS encodes every
+  // candidate it considers).
+  auto active = [&](size_t e) {
+    const int64_t s = edge_slot_[e];
+    if (s < 0) return edge_passes_[e] != 0;
+    const auto slot = static_cast<size_t>(s);
+    return enc[slot] != dropped(slot) && enc[slot] != slot_none_[slot];
+  };
+  const Graph& cell = graph_;
 
   if (encoding == "adjacency") {
     const size_t edges = cell.edges().size();

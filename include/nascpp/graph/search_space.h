@@ -205,6 +205,8 @@ class GraphSearchSpace : public SearchSpace {
   std::vector<size_t> choice_nodes_;      // nodes with a group in the text, topological
   std::vector<int64_t> edge_slot_;        // per edge: choice slot or -1
   std::vector<int64_t> node_slot_;        // per node: choice slot or -1
+  std::vector<int32_t> slot_none_;        // per slot: index of `none`, or -1
+  std::vector<char> edge_passes_;         // per edge: not a fixed `none`
   std::vector<Unit> units_;               // dense-id digits, by first slot
   std::vector<size_t> slot_unit_;         // per slot: its unit
   std::vector<size_t> edge_vertex_order_; // adjacency: edges by their target's position
