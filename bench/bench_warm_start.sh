@@ -51,17 +51,19 @@ for run in bananas-cold bananas-warm; do
 done
 for method in re bananas; do
   for arm in cold warm; do
-    "$nascpp" -q report "$tmp/$method-$arm" --out "$tmp/report-$method-$arm" --no-plots >/dev/null
+    "$nascpp" -q report "$tmp/$method-$arm" --out "$tmp/report-$method-$arm" --no-plots \
+      >/dev/null 2>&1
   done
   echo "$method: test accuracy at query n, mean ± standard error (cold | warm | difference / SE)"
-  join -t, <(awk -F, 'NR > 1 { print $2 "," $3 "," $4 / sqrt($5) }' \
-    "$tmp/report-$method-cold/curves_steps.csv" | sort -t, -k1,1) \
-    <(awk -F, 'NR > 1 { print $2 "," $3 "," $4 / sqrt($5) }' \
-      "$tmp/report-$method-warm/curves_steps.csv" | sort -t, -k1,1) |
+  # curves_steps.csv: group,step,mean,std,runs; the quoted group holds commas,
+  # so the numbers are read from the end of the line.
+  se_by_step='NR > 1 { print $(NF - 3) "," $(NF - 2) "," $(NF - 1) / sqrt($NF) }'
+  join -t, <(awk -F, "$se_by_step" "$tmp/report-$method-cold/curves_steps.csv" | sort -t, -k1,1) \
+    <(awk -F, "$se_by_step" "$tmp/report-$method-warm/curves_steps.csv" | sort -t, -k1,1) |
     sort -t, -k1,1n |
     awk -F, '$1 == 1 || $1 == 10 || $1 == 20 || $1 == 30 || $1 == 50 || $1 == 64 ||
              $1 == 100 || $1 == 150 || $1 == 200 || $1 == 300 {
       se = sqrt($3 * $3 + $5 * $5);
-      printf "  n=%d: %.2f ± %.2f | %.2f ± %.2f | %+.1f\n", $1, $2, $3, $4, $5,
-             se > 0 ? ($4 - $2) / se : 0 }'
+      d = 0; if (se > 0) d = ($4 - $2) / se  # (a bare ">" in printf would redirect)
+      printf "  n=%d: %.2f ± %.2f | %.2f ± %.2f | %+.1f\n", $1, $2, $3, $4, $5, d }'
 done

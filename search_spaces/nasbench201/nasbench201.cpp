@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "nascpp/core/error.h"
+#include "nascpp/graph/search_space.h"
+#include "search_spaces/nasbench201/network.h"
 
 namespace nascpp {
 
@@ -23,8 +25,6 @@ void NasBench201NetworkOptions::validate() const {
 namespace {
 
 constexpr const char* kArchStringForm = "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|";
-constexpr int kNone = 0;
-constexpr int kSkip = 1;
 
 // Index of the edge j -> t in the official order: the edges into node t
 // follow those into nodes 1 .. t-1.
@@ -56,7 +56,30 @@ std::string describe_char(const std::string& text, size_t pos) {
   return fmt::format("'{}'", text[pos]);
 }
 
+// NAS-Bench-201 as a space derived from its cell graph: six mixed edges over
+// the five ops. Sampling, mutation, neighbours, enumeration, the encodings and
+// the canonical form are the graph's (docs/graph.md); the space keeps the
+// benchmark's own text form, op codes and dense ids, and its networks.
+const GraphSearchSpace& graph_space() {
+  static const GraphSearchSpace space(
+      NasBench201Space::kName,
+      nasbench201_cell_graph(std::vector<OpSlot>(NasBench201Space::kNumEdges,
+                                                 OpSlot::mixed(NasBench201Space::op_names()))));
+  return space;
+}
+
 }  // namespace
+
+Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots) {
+  NASCPP_ASSERT(edge_slots.size() == NasBench201Space::kNumEdges);
+  Graph g;
+  g.add_input("0").add_node("1").add_node("2").add_output("3");
+  for (int e = 0; e < NasBench201Space::kNumEdges; ++e) {
+    g.add_edge(std::to_string(NasBench201Space::kEdgeFrom[e]),
+               std::to_string(NasBench201Space::kEdgeTo[e]), edge_slots[e]);
+  }
+  return g;
+}
 
 const std::vector<std::string>& NasBench201Space::op_names() {
   static const std::vector<std::string> names = {"none", "skip_connect", "nor_conv_1x1",
@@ -231,40 +254,19 @@ std::string NasBench201Space::format(const Architecture& arch) const {
 
 void NasBench201Space::validate(const Architecture& arch) const { (void)ops_of(arch); }
 
-Architecture NasBench201Space::sample(Rng& rng) const {
-  return from_ops(ops_from_dense_id(static_cast<int32_t>(rng.index(kNumArchitectures))));
-}
+Architecture NasBench201Space::sample(Rng& rng) const { return graph_space().sample(rng); }
 
 Architecture NasBench201Space::mutate(const Architecture& arch, Rng& rng) const {
-  Ops ops = ops_of(arch);
-  const size_t edge = rng.index(kNumEdges);
-  // Adding 1..4 modulo 5 reaches each of the other four ops once.
-  const int32_t shift = 1 + static_cast<int32_t>(rng.index(kNumOps - 1));
-  ops[edge] = (ops[edge] + shift) % kNumOps;
-  return from_ops(ops);
+  validate(arch);
+  return graph_space().mutate(arch, rng);
 }
 
 std::vector<Architecture> NasBench201Space::neighbours(const Architecture& arch) const {
-  const Ops ops = ops_of(arch);
-  std::vector<Architecture> out;
-  out.reserve(static_cast<size_t>(kNumEdges) * (kNumOps - 1));
-  for (int e = 0; e < kNumEdges; ++e) {
-    for (int32_t op = 0; op < kNumOps; ++op) {
-      if (op == ops[e]) continue;
-      Ops changed = ops;
-      changed[e] = op;
-      out.push_back(from_ops(changed));
-    }
-  }
-  return out;
+  validate(arch);
+  return graph_space().neighbours(arch);
 }
 
-std::vector<Architecture> NasBench201Space::enumerate() const {
-  std::vector<Architecture> out;
-  out.reserve(kNumArchitectures);
-  for (int32_t id = 0; id < kNumArchitectures; ++id) out.push_back(from_ops(ops_from_dense_id(id)));
-  return out;
-}
+std::vector<Architecture> NasBench201Space::enumerate() const { return graph_space().enumerate(); }
 
 std::vector<int32_t> NasBench201Space::choice_cardinalities() const {
   return std::vector<int32_t>(kNumEdges, kNumOps);
@@ -292,62 +294,12 @@ std::vector<std::string> NasBench201Space::encodings() const {
 
 std::vector<float> NasBench201Space::encode(const Architecture& arch,
                                             const std::string& encoding) const {
-  const Ops ops = ops_of(arch);
-  if (encoding == "op_indices") return std::vector<float>(ops.begin(), ops.end());
-
-  std::vector<float> onehot(static_cast<size_t>(kNumEdges) * kNumOps, 0.0f);
-  for (int e = 0; e < kNumEdges; ++e) onehot[e * kNumOps + ops[e]] = 1.0f;
-  if (encoding == "onehot") return onehot;
-
-  if (encoding == "adjacency") {
-    // Node 0 = input, node 1 + e = edge e, node 7 = output. The edge order is
-    // topological, so every connection goes from a lower to a higher node.
-    constexpr int kDagNodes = kNumEdges + 2;
-    std::array<std::array<float, kDagNodes>, kDagNodes> adj{};
-    for (int e = 0; e < kNumEdges; ++e) {
-      if (ops[e] == kNone) continue;
-      if (kEdgeFrom[e] == 0) adj[0][1 + e] = 1.0f;
-      if (kEdgeTo[e] == kNumNodes - 1) adj[1 + e][kDagNodes - 1] = 1.0f;
-      for (int f = 0; f < kNumEdges; ++f) {
-        if (ops[f] != kNone && kEdgeTo[e] == kEdgeFrom[f]) adj[1 + e][1 + f] = 1.0f;
-      }
-    }
-    std::vector<float> out;
-    out.reserve(kDagNodes * (kDagNodes - 1) / 2 + onehot.size());
-    for (int i = 0; i < kDagNodes; ++i) {
-      for (int j = i + 1; j < kDagNodes; ++j) out.push_back(adj[i][j]);
-    }
-    out.insert(out.end(), onehot.begin(), onehot.end());
-    return out;
+  validate(arch);
+  const auto names = encodings();
+  if (std::find(names.begin(), names.end(), encoding) == names.end()) {
+    throw ConfigError(unknown_choice_message("NAS-Bench-201 encoding", encoding, names));
   }
-
-  if (encoding == "path") {
-    // The four input-to-output paths as edge sequences, in feature order.
-    struct Path {
-      int length;
-      std::array<int, 3> edges;
-    };
-    static constexpr std::array<Path, 4> kPaths = {
-        {{1, {3}}, {2, {0, 4}}, {2, {1, 5}}, {3, {0, 2, 5}}}};
-    std::vector<float> out;
-    for (const Path& path : kPaths) {
-      int32_t block = 1;
-      int32_t code = 0;
-      bool alive = true;
-      for (int k = 0; k < path.length; ++k) {
-        const int e = path.edges[k];
-        block *= kNumOps;
-        code = code * kNumOps + ops[e];
-        alive = alive && ops[e] != kNone;
-      }
-      const size_t offset = out.size();
-      out.resize(offset + static_cast<size_t>(block), 0.0f);
-      if (alive) out[offset + static_cast<size_t>(code)] = 1.0f;
-    }
-    return out;
-  }
-
-  throw ConfigError(unknown_choice_message("NAS-Bench-201 encoding", encoding, encodings()));
+  return graph_space().encode(arch, encoding);
 }
 
 // ---- NAS-Bench-201 specific ----
@@ -376,31 +328,8 @@ std::string NasBench201Space::format_op_code(const Architecture& arch) const {
 }
 
 std::string NasBench201Space::canonical(const Architecture& arch) const {
-  const Ops ops = ops_of(arch);
-  // Node strings as in NATS-Bench's unique string (to_unique_str with zeros
-  // considered): skip_connect passes its input's string through, a `none` edge
-  // or a zero input ("#") gives "#", other ops wrap their input; a node is the
-  // sorted '+'-join of its inputs, which removes the order of the edges into
-  // it and so the labelling of the two intermediate nodes.
-  std::array<std::string, kNumNodes> node;
-  node[0] = "0";
-  std::vector<std::string> inputs;
-  for (int t = 1; t < kNumNodes; ++t) {
-    inputs.clear();
-    for (int j = 0; j < t; ++j) {
-      const int op = ops[edge_index(t, j)];
-      if (op == kNone || node[j] == "#") {
-        inputs.emplace_back("#");
-      } else if (op == kSkip) {
-        inputs.push_back(node[j]);
-      } else {
-        inputs.push_back("(" + node[j] + ")@" + op_names()[op]);
-      }
-    }
-    std::sort(inputs.begin(), inputs.end());
-    node[t] = join(inputs, "+");
-  }
-  return node[kNumNodes - 1];
+  validate(arch);
+  return graph_space().canonical(arch);
 }
 
 }  // namespace nascpp

@@ -15,8 +15,11 @@
 ///     space.format_op_code(a);  // "334131"
 ///     space.encode(a, "path");  // 180 features, see docs/nasbench201.md
 ///
-/// The networks (the NAS-Bench-201 macro skeleton around the cell) are built
-/// by `build_network`, defined in network.cpp beside this file.
+/// Sampling, mutation, neighbours, enumeration, the encodings and the
+/// canonical form are those of the cell graph as a GraphSearchSpace
+/// (nascpp/graph/search_space.h); the text form, op codes and dense ids are
+/// the benchmark's. The networks (the NAS-Bench-201 macro skeleton around the
+/// cell) are built by `build_network`, defined in network.cpp beside this file.
 
 #include <array>
 #include <cstdint>

@@ -6,17 +6,6 @@
 
 namespace nascpp {
 
-Graph nasbench201_cell_graph(const std::vector<OpSlot>& edge_slots) {
-  NASCPP_ASSERT(edge_slots.size() == NasBench201Space::kNumEdges);
-  Graph g;
-  g.add_input("0").add_node("1").add_node("2").add_output("3");
-  for (int e = 0; e < NasBench201Space::kNumEdges; ++e) {
-    g.add_edge(std::to_string(NasBench201Space::kEdgeFrom[e]),
-               std::to_string(NasBench201Space::kEdgeTo[e]), edge_slots[e]);
-  }
-  return g;
-}
-
 namespace detail {
 
 SkeletonOptions nasbench201_skeleton(const NasBench201NetworkOptions& options) {

@@ -6,36 +6,6 @@
 
 namespace nascpp {
 
-SkeletonOptions SkeletonOptions::from_config(ConfigNode& cfg) {
-  SkeletonOptions o;
-  o.channels(cfg.get<int64_t>("channels", o.channels()));
-  o.stages(cfg.get<int64_t>("stages", o.stages()));
-  o.cells_per_stage(cfg.get<int64_t>("cells_per_stage", o.cells_per_stage()));
-  o.reduction(cfg.get<std::string>("reduction", o.reduction()));
-  o.head_bn_relu(cfg.get<bool>("head_bn_relu", o.head_bn_relu()));
-  o.validate();
-  return o;
-}
-
-void SkeletonOptions::validate() const {
-  NASCPP_CHECK_CONFIG(channels_ >= 2, "skeleton channels must be at least 2, got {}", channels_);
-  NASCPP_CHECK_CONFIG(stages_ >= 1 && stages_ <= 8,
-                      "skeleton stages must be in [1, 8] (each after the first halves the "
-                      "resolution), got {}",
-                      stages_);
-  NASCPP_CHECK_CONFIG(cells_per_stage_ >= 1, "skeleton cells_per_stage must be at least 1, got {}",
-                      cells_per_stage_);
-  if (!op_registry().contains(reduction_)) {
-    throw ConfigError(unknown_choice_message("skeleton reduction op", reduction_,
-                                             op_registry().names()));
-  }
-}
-
-std::string SkeletonOptions::describe() const {
-  return fmt::format("channels = {}, stages = {}, cells_per_stage = {}, reduction = {}", channels_,
-                     stages_, cells_per_stage_, reduction_);
-}
-
 torch::nn::Sequential skeleton_stem(int64_t in_channels, int64_t channels) {
   return torch::nn::Sequential(
       torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, channels, 3).padding(1).bias(false)),
@@ -50,13 +20,7 @@ OpParameterModel op_parameter_model(const std::string& name, const OpArgs& flags
     auto op = make_op(name, args);
     return op.is_empty() ? 0.0 : static_cast<double>(count_parameters(*op.ptr()));
   };
-  // p(c) = a c^2 + b c: p(2) = 4a + 2b, p(4) = 16a + 4b.
-  const double p2 = count(2);
-  const double p4 = count(4);
-  OpParameterModel model;
-  model.a = (p4 - 2.0 * p2) / 8.0;
-  model.b = (p2 - 4.0 * model.a) / 2.0;
-  return model;
+  return OpParameterModel::through(count(2), count(4));
 }
 
 namespace detail {

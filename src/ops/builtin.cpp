@@ -1,6 +1,7 @@
 // The builtin operations, one sorted line per operation. Adding an operation:
-// write its module (include/nascpp/ops/, src/ops/), add one line here, test it
-// in tests/unit/ops/test_ops.cpp. See docs/graph.md.
+// write its module (include/nascpp/ops/, src/ops/), add one line here and its
+// description to src/graph/op_registry.cpp, test it in
+// tests/unit/ops/test_ops.cpp. See docs/graph.md.
 
 #include <torch/torch.h>
 
@@ -34,22 +35,22 @@ AnyModule nb101_max_pool(const OpArgs& a) {
 
 void register_builtin_ops(OpRegistry& r) {
   // clang-format off
-  r.add("avg_pool_3x3", "3x3 average pool, pad 1, count_include_pad=false (NB201 POOLING / DARTS)", [](const OpArgs& a) { return AnyModule(Pooling(a, PoolMode::kAverage)); });
-  r.add("conv1x1-bn-relu", "Conv1x1 (no bias) -> BN -> ReLU (NAS-Bench-101)", [](const OpArgs& a) { return AnyModule(ConvBnReLU(a, 1)); });
-  r.add("conv3x3-bn-relu", "Conv3x3 (no bias) -> BN -> ReLU (NAS-Bench-101)", [](const OpArgs& a) { return AnyModule(ConvBnReLU(a, 3)); });
-  r.add("dil_conv_3x3", "ReLU -> depthwise 3x3 dilation 2 -> pointwise -> BN (DARTS DilConv)", [](const OpArgs& a) { return AnyModule(DilConv(a, 3, 2, 2)); });
-  r.add("dil_conv_5x5", "ReLU -> depthwise 5x5 dilation 2 -> pointwise -> BN (DARTS DilConv)", [](const OpArgs& a) { return AnyModule(DilConv(a, 5, 4, 2)); });
-  r.add("factorized_reduce", "ReLU -> two shifted 1x1 stride-2 convs, concatenated -> BN", [](const OpArgs& a) { return AnyModule(FactorizedReduce(a)); });
-  r.add("max_pool_3x3", "3x3 max pool, pad 1 (NB201 POOLING / DARTS)", [](const OpArgs& a) { return AnyModule(Pooling(a, PoolMode::kMax)); });
-  r.add("maxpool3x3", "3x3 max pool, same padding, channels unchanged (NAS-Bench-101)", &nb101_max_pool);
-  r.add("none", "zeros of the output's shape (Zero)", [](const OpArgs& a) { return AnyModule(Zero(a)); });
-  r.add("nor_conv_1x1", "ReLU -> Conv1x1 -> BN (NAS-Bench-201)", [](const OpArgs& a) { return AnyModule(ReLUConvBN(a, 1, 0)); });
-  r.add("nor_conv_3x3", "ReLU -> Conv3x3 pad 1 -> BN (NAS-Bench-201)", [](const OpArgs& a) { return AnyModule(ReLUConvBN(a, 3, 1)); });
-  r.add("projection", "Conv1x1 (no bias) -> BN -> ReLU channel projection (NAS-Bench-101)", [](const OpArgs& a) { return AnyModule(ConvBnReLU(a, 1)); });
-  r.add("resnet_basic_block", "two ReLUConvBN 3x3 plus a shortcut (NB201 ResNetBasicblock)", [](const OpArgs& a) { return AnyModule(ResNetBasicBlock(a)); });
-  r.add("sep_conv_3x3", "two stacked ReLU -> depthwise 3x3 -> pointwise -> BN (DARTS SepConv)", [](const OpArgs& a) { return AnyModule(SepConv(a, 3, 1)); });
-  r.add("sep_conv_5x5", "two stacked ReLU -> depthwise 5x5 -> pointwise -> BN (DARTS SepConv)", [](const OpArgs& a) { return AnyModule(SepConv(a, 5, 2)); });
-  r.add("skip_connect", "identity, or factorized_reduce when the shape changes", &skip_connect);
+  r.add("avg_pool_3x3", builtin_op_description("avg_pool_3x3"), [](const OpArgs& a) { return AnyModule(Pooling(a, PoolMode::kAverage)); });
+  r.add("conv1x1-bn-relu", builtin_op_description("conv1x1-bn-relu"), [](const OpArgs& a) { return AnyModule(ConvBnReLU(a, 1)); });
+  r.add("conv3x3-bn-relu", builtin_op_description("conv3x3-bn-relu"), [](const OpArgs& a) { return AnyModule(ConvBnReLU(a, 3)); });
+  r.add("dil_conv_3x3", builtin_op_description("dil_conv_3x3"), [](const OpArgs& a) { return AnyModule(DilConv(a, 3, 2, 2)); });
+  r.add("dil_conv_5x5", builtin_op_description("dil_conv_5x5"), [](const OpArgs& a) { return AnyModule(DilConv(a, 5, 4, 2)); });
+  r.add("factorized_reduce", builtin_op_description("factorized_reduce"), [](const OpArgs& a) { return AnyModule(FactorizedReduce(a)); });
+  r.add("max_pool_3x3", builtin_op_description("max_pool_3x3"), [](const OpArgs& a) { return AnyModule(Pooling(a, PoolMode::kMax)); });
+  r.add("maxpool3x3", builtin_op_description("maxpool3x3"), &nb101_max_pool);
+  r.add("none", builtin_op_description("none"), [](const OpArgs& a) { return AnyModule(Zero(a)); });
+  r.add("nor_conv_1x1", builtin_op_description("nor_conv_1x1"), [](const OpArgs& a) { return AnyModule(ReLUConvBN(a, 1, 0)); });
+  r.add("nor_conv_3x3", builtin_op_description("nor_conv_3x3"), [](const OpArgs& a) { return AnyModule(ReLUConvBN(a, 3, 1)); });
+  r.add("projection", builtin_op_description("projection"), [](const OpArgs& a) { return AnyModule(ConvBnReLU(a, 1)); });
+  r.add("resnet_basic_block", builtin_op_description("resnet_basic_block"), [](const OpArgs& a) { return AnyModule(ResNetBasicBlock(a)); });
+  r.add("sep_conv_3x3", builtin_op_description("sep_conv_3x3"), [](const OpArgs& a) { return AnyModule(SepConv(a, 3, 1)); });
+  r.add("sep_conv_5x5", builtin_op_description("sep_conv_5x5"), [](const OpArgs& a) { return AnyModule(SepConv(a, 5, 2)); });
+  r.add("skip_connect", builtin_op_description("skip_connect"), &skip_connect);
   // clang-format on
 }
 

@@ -14,17 +14,6 @@ void OpArgs::validate(const std::string& op_name) const {
                       op_name, stride_);
 }
 
-OpRegistry& op_registry() {
-  // Built once, thread-safely, on first use; never destroyed so that it stays
-  // usable during static teardown.
-  static OpRegistry& registry = *[] {
-    auto* r = new OpRegistry("operation");
-    register_builtin_ops(*r);
-    return r;
-  }();
-  return registry;
-}
-
 torch::nn::AnyModule make_op(const std::string& name, const OpArgs& args) {
   const auto& entry = op_registry().at(name);  // unknown names list the known ones
   args.validate(name);

@@ -209,11 +209,11 @@ class GraphSearchSpace : public SearchSpace {
   std::vector<char> edge_passes_;         // per edge: not a fixed `none`
   std::vector<Unit> units_;               // dense-id digits, by first slot
   std::vector<size_t> slot_unit_;         // per slot: its unit
+  bool input_choices_ = false;            // some node chooses its inputs
   std::vector<size_t> edge_vertex_order_; // adjacency: edges by their target's position
   std::optional<uint64_t> size_;
   bool path_encoding_ = false;               // "path" offered
-  std::vector<std::vector<size_t>> paths_;  // its paths, when offered
-  OpParameterModel cell_parameters_;      // bound of one cell (network or supernet)
+  std::vector<std::vector<size_t>> paths_;   // its paths, when offered
 };
 
 }  // namespace nascpp

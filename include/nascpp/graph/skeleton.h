@@ -153,6 +153,13 @@ struct OpParameterModel {
   double a = 0.0;
   double b = 0.0;
   double at(double c) const { return a * c * c + b * c; }
+  /// The model through p(2) and p(4): p(2) = 4a + 2b, p(4) = 16a + 4b.
+  static OpParameterModel through(double p2, double p4) {
+    OpParameterModel model;
+    model.a = (p4 - 2.0 * p2) / 8.0;
+    model.b = (p2 - 4.0 * model.a) / 2.0;
+    return model;
+  }
 };
 OpParameterModel op_parameter_model(const std::string& name, const OpArgs& flags,
                                     int64_t ratio = 1, int64_t stride = 1);

@@ -7,6 +7,7 @@
 #include <torch/nn/modules/container/any.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "nascpp/core/options.h"
@@ -57,5 +58,12 @@ torch::nn::AnyModule make_op(const std::string& name, const OpArgs& args);
 
 /// The builtin list (src/ops/builtin.cpp) that fills `op_registry()`.
 void register_builtin_ops(OpRegistry& registry);
+
+/// Name -> description of every builtin operation (what `register_builtin_ops`
+/// registers; known without LibTorch, so cell graphs validate in the
+/// torch-free front end too).
+const std::map<std::string, std::string>& builtin_op_descriptions();
+/// The description of builtin operation `name` (an Error for other names).
+const std::string& builtin_op_description(const std::string& name);
 
 }  // namespace nascpp

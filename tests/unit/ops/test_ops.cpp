@@ -97,6 +97,14 @@ TEST(Ops, RegistryListsTheBuiltinOperations) {
       "nor_conv_3x3",      "projection",      "resnet_basic_block", "sep_conv_3x3", "sep_conv_5x5",
       "skip_connect"};
   EXPECT_EQ(builtin_names(), expected);
+  // The core's list of builtin names (what the torch-free front end knows)
+  // is the same list.
+  std::vector<std::string> described;
+  for (const auto& [name, description] : builtin_op_descriptions()) {
+    described.push_back(name);
+    EXPECT_FALSE(description.empty()) << name;
+  }
+  EXPECT_EQ(described, expected);
   for (const auto& name : expected) EXPECT_TRUE(op_registry().contains(name)) << name;
   EXPECT_EQ(op_registry().kind(), "operation");
   for (const auto& entry : op_registry().entries()) EXPECT_FALSE(entry.description.empty());

@@ -5,15 +5,13 @@
 //
 // - the factories and loaders of everything that needs LibTorch (the
 //   training and zero-cost evaluators, the one-shot optimizers, the gcn
-//   predictor, the graph
-//   space, the datasets, final training's options) throw NeedsLibTorch,
-//   and so do the networks of the built-in spaces and the one-shot and
-//   final-training runs. Every one of them is reached while the experiment
-//   is composed (detail::build_parts), which a run does before it writes
-//   anything: a factory is called there, and the networks, the one-shot
-//   run and the final training are reached only through a component whose
-//   factory is among them. main() then hands the command line over to
-//   nascpp-torch, which runs it from the start.
+//   predictor, the datasets, final training's options) throw NeedsLibTorch,
+//   and so do the networks of the built-in and graph spaces, building an
+//   operation, and the one-shot and final-training runs. Every one of them is reached while the
+//   experiment is composed (detail::build_parts), which a run does before it writes anything: a
+//   factory is called there, and the networks, the one-shot run and the final training are reached
+//   only through a component whose factory is among them. main() then hands the command line over
+//   to nascpp-torch, which runs it from the start.
 // - the process-wide LibTorch settings (threads, determinism, the manifest's
 //   LibTorch facts) are those of a process that never loads LibTorch.
 #include <nlohmann/json.hpp>
@@ -28,6 +26,7 @@
 #include "nascpp/evaluators/zero_cost.h"
 #include "nascpp/graph/search_space.h"
 #include "nascpp/one_shot_search.h"
+#include "nascpp/ops/op.h"
 #include "nascpp/train/trainer.h"
 #include "nascpp/zero_cost.h"
 #include "optimizers/darts/darts.h"
@@ -89,10 +88,6 @@ std::unique_ptr<Optimizer> GdasOptimizer::from_config(ConfigNode&) {
 
 void OneShotSearchOptions::validate() const { needs_libtorch("a one-shot search"); }
 
-std::shared_ptr<const GraphSearchSpace> GraphSearchSpace::from_config(ConfigNode&) {
-  needs_libtorch("a graph search space");
-}
-
 std::shared_ptr<const FashionMnist> FashionMnist::load(const std::string&) {
   needs_libtorch("the fashion_mnist dataset");
 }
@@ -107,7 +102,30 @@ std::shared_ptr<const Cifar> Cifar::load_cifar100(const std::string&) {
 
 TrainerOptions TrainerOptions::from_config(ConfigNode&) { needs_libtorch("final training"); }
 
+// The builtin operations by name (cell graphs are checked against them);
+// building one needs LibTorch.
+void register_builtin_ops(OpRegistry& registry) {
+  for (const auto& [name, description] : builtin_op_descriptions()) {
+    registry.add(name, description, [name = name](const OpArgs&) -> torch::nn::AnyModule {
+      needs_libtorch("operation '" + name + "'");
+    });
+  }
+}
+
 // Networks and the runs that train them.
+std::shared_ptr<Network> GraphSearchSpace::build_network(const Architecture&,
+                                                         const NetworkSpec&) const {
+  needs_libtorch("a network of graph search space '" + name() + "'");
+}
+
+std::shared_ptr<Supernet> GraphSearchSpace::build_supernet(const NetworkSpec&) const {
+  needs_libtorch("the supernet of graph search space '" + name() + "'");
+}
+
+Architecture GraphSearchSpace::derive(const torch::Tensor&) const {
+  needs_libtorch("deriving an architecture from one-shot weights");
+}
+
 std::shared_ptr<Network> NasBench201Space::build_network(const Architecture&,
                                                          const NetworkSpec&) const {
   needs_libtorch("a nasbench201 network");
