@@ -145,6 +145,48 @@ skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
   EXPECT_EQ(last.find("none"), std::string::npos) << s.architecture;
 }
 
+// NAS-Bench-201's cell declared in YAML under the benchmark's name is the
+// built-in space: the tabular benchmark answers for it, and regularized
+// evolution proposes the very same architectures, query for query.
+TEST(GraphSpaceSearch, NasBench201DeclaredInYamlSearchesTheBenchmarkLikeTheBuiltIn) {
+  NASCPP_REQUIRE_DATA_DIR();
+  test::TempDir tmp;
+  const std::string rest = R"(
+seed: 4
+optimizer: {name: regularized_evolution, population_size: 20, sample_size: 5}
+evaluator: {name: tabular, benchmark: nasbench201, data_dir: '', dataset: cifar10-valid}
+budget: {max_queries: 60}
+)";
+  std::string edges;
+  for (const auto& [from, to] :
+       {std::pair{"0", "1"}, {"0", "2"}, {"1", "2"}, {"0", "3"}, {"1", "3"}, {"2", "3"}}) {
+    edges += std::string("    - {from: \"") + from + "\", to: \"" + to +
+             "\", ops: [none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3]}\n";
+  }
+  auto declared = ConfigNode::parse(R"(
+search_space:
+  name: graph
+  label: nasbench201
+  nodes: [{name: "0", role: input}, {name: "1"}, {name: "2"}, {name: "3", role: output}]
+  edges:
+)" + edges + rest);
+  auto builtin = ConfigNode::parse("search_space: {name: nasbench201}\n" + rest);
+  const auto a = run_experiment(declared, ExperimentOptions().run_dir(tmp.file("declared")));
+  const auto b = run_experiment(builtin, ExperimentOptions().run_dir(tmp.file("builtin")));
+  EXPECT_EQ(a.status, "complete") << a.status_reason;
+  EXPECT_EQ(a.architecture, b.architecture);
+  const auto lines_a = read_complete_lines(tmp.file("declared/results.jsonl"));
+  const auto lines_b = read_complete_lines(tmp.file("builtin/results.jsonl"));
+  ASSERT_EQ(lines_a.size(), 60u);
+  ASSERT_EQ(lines_b.size(), 60u);
+  for (size_t i = 0; i < lines_a.size(); ++i) {
+    const auto ja = Json::parse(lines_a[i]);
+    const auto jb = Json::parse(lines_b[i]);
+    EXPECT_EQ(ja.at("arch"), jb.at("arch")) << i;
+    EXPECT_EQ(ja.at("objective"), jb.at("objective")) << i;
+  }
+}
+
 // The example experiment on a space of one's own runs through run_experiment
 // as `nascpp run examples/custom_search_space/search.yaml` does it, and its
 // space is the one examples/custom_search_space/main.cpp declares in C++.
