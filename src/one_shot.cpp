@@ -1,5 +1,6 @@
 #include "nascpp/one_shot.h"
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -249,15 +250,21 @@ OneShotStepMetrics OneShotOptimizer::checked_step(const torch::Tensor& train_ima
   supernet_->train();
   OneShotStepMetrics metrics;
 
+  // The two phases are named scopes for LibTorch's profiler
+  // (bench/bench_one_shot --profile); free when no profiler runs.
   // 1. Architecture update on the validation batch (DARTS Alg. 1, step 1).
   // Every gradient is assigned anew below, so no zero_grad() (which cannot
   // detach the view tensors autograd::grad may return).
-  std::tie(metrics.valid_loss, metrics.valid_accuracy) = arch_gradient(tx, ty, vx, vy);
-  // Sums for the divergence check at the end (still on the device). A NaN
-  // or an infinity anywhere in a tensor makes its sum non-finite.
-  const torch::Tensor arch_grad_sum = sum_all(gradients_of(alphas_), device_);
-  arch_optimizer_->step();
-  const torch::Tensor alpha_sum = sum_all(alphas_, device_);
+  torch::Tensor arch_grad_sum, alpha_sum;
+  {
+    RECORD_USER_SCOPE("nascpp::architecture_step");
+    std::tie(metrics.valid_loss, metrics.valid_accuracy) = arch_gradient(tx, ty, vx, vy);
+    // Sums for the divergence check at the end (still on the device). A NaN
+    // or an infinity anywhere in a tensor makes its sum non-finite.
+    arch_grad_sum = sum_all(gradients_of(alphas_), device_);
+    arch_optimizer_->step();
+    alpha_sum = sum_all(alphas_, device_);
+  }
   // Reports the first non-finite quantity of the architecture update.
   const auto check_arch_update = [&]() {
     if (!std::isfinite(metrics.valid_loss)) {
@@ -277,6 +284,7 @@ OneShotStepMetrics OneShotOptimizer::checked_step(const torch::Tensor& train_ima
   // 2. Weight update on the training batch.
   torch::Tensor weight_grad_sum, weight_sum;
   try {
+    RECORD_USER_SCOPE("nascpp::weight_step");
     auto [loss, accuracy] = loss_and_accuracy(search_forward(tx, false), ty);
     const auto grads = torch::autograd::grad({loss}, weights_, {}, false, false, true);
     for (size_t i = 0; i < weights_.size(); ++i) {
