@@ -169,11 +169,7 @@ void GraphSearchSpace::check_definition() {
 
   // The staged skeleton chains cells: the output must have the input's channels.
   std::vector<int32_t> first_encoding(slots_.size(), 0);
-  for (const Unit& unit : units_) {
-    if (unit.keep == 0) continue;
-    for (size_t i = 0; i < unit.slots.size(); ++i)
-      first_encoding[unit.slots[i]] = unit.configs[0][i];
-  }
+  for (const Unit& unit : units_) write_digit(unit, 0, first_encoding);
   const Graph first = cell_of(make(first_encoding));
   const auto plan = detail::CellPlan::make(first, CellOptions(4));
   const int64_t out = plan.node_c_out[plan.output];
@@ -255,6 +251,26 @@ int32_t GraphSearchSpace::dropped(size_t s) const {
   return units_[slot_unit_[s]].keep > 0 ? slot_candidates_[s] : -1;
 }
 
+int32_t GraphSearchSpace::values(size_t s) const {
+  return slot_candidates_[s] + (dropped(s) >= 0 ? 1 : 0);
+}
+
+size_t GraphSearchSpace::kept(const Unit& unit, const std::vector<int32_t>& encoding) const {
+  size_t n = 0;
+  for (size_t slot : unit.slots) n += encoding[slot] != dropped(slot) ? 1 : 0;
+  return n;
+}
+
+void GraphSearchSpace::write_digit(const Unit& unit, uint64_t digit,
+                                   std::vector<int32_t>& encoding) const {
+  if (unit.keep == 0) {
+    encoding[unit.slots[0]] = static_cast<int32_t>(digit);
+    return;
+  }
+  const auto& config = unit.configs[static_cast<size_t>(digit)];
+  for (size_t i = 0; i < unit.slots.size(); ++i) encoding[unit.slots[i]] = config[i];
+}
+
 std::shared_ptr<const GraphSearchSpace> GraphSearchSpace::from_config(ConfigNode& config) {
   const auto label = config.require<std::string>("label");
   Graph graph;
@@ -310,31 +326,25 @@ std::vector<int32_t> GraphSearchSpace::checked(const Architecture& arch) const {
                       "a '{}' architecture has {} choices, got an encoding of {}", name_,
                       slots_.size(), enc.size());
   for (size_t s = 0; s < enc.size(); ++s) {
-    const int32_t limit = slot_candidates_[s] + (dropped(s) >= 0 ? 1 : 0);
-    NASCPP_CHECK_CONFIG(enc[s] >= 0 && enc[s] < limit,
+    NASCPP_CHECK_CONFIG(enc[s] >= 0 && enc[s] < values(s),
                         "choice {} of a '{}' architecture ({}) is {}, outside [0, {})", s, name_,
-                        graph_.describe(slots_[s]), enc[s], limit);
+                        graph_.describe(slots_[s]), enc[s], values(s));
   }
   for (const Unit& unit : units_) {
     if (unit.keep == 0) continue;
-    size_t kept = 0;
-    for (size_t slot : unit.slots) kept += enc[slot] != dropped(slot) ? 1 : 0;
-    NASCPP_CHECK_CONFIG(kept == unit.keep,
+    NASCPP_CHECK_CONFIG(kept(unit, enc) == unit.keep,
                         "a '{}' architecture keeps {} incoming edges of node '{}', which keeps "
                         "exactly {}",
-                        name_, kept, graph_.edges()[slots_[unit.slots[0]].index].to, unit.keep);
+                        name_, kept(unit, enc), graph_.edges()[slots_[unit.slots[0]].index].to,
+                        unit.keep);
   }
   return enc;
 }
 
 Graph GraphSearchSpace::cell_of(const Architecture& arch) const {
   const auto enc = checked(arch);
-  Graph cell;
-  for (Node node : graph_.nodes()) {
-    node.choose_inputs.reset();  // the choice is made
-    cell.add_node(std::move(node));
-  }
-  for (const Edge& edge : graph_.edges()) cell.add_edge(edge.from, edge.to, edge.op);
+  Graph cell = graph_;
+  for (const Node& node : graph_.nodes()) cell.node(node.name).choose_inputs.reset();  // made
   for (size_t s = 0; s < slots_.size(); ++s) {
     OpSlot& slot = cell.slot(slots_[s]);
     // A dropped edge carries nothing: `none`, a zero.
@@ -563,15 +573,8 @@ Architecture GraphSearchSpace::from_dense_id(uint64_t id) const {
   std::vector<int32_t> enc(slots_.size(), 0);
   for (size_t u = units_.size(); u-- > 0;) {
     const Unit& unit = units_[u];
-    const uint64_t digit = id % unit.radix;
+    write_digit(unit, id % unit.radix, enc);
     id /= unit.radix;
-    if (unit.keep == 0) {
-      enc[unit.slots[0]] = static_cast<int32_t>(digit);
-    } else {
-      for (size_t i = 0; i < unit.slots.size(); ++i) {
-        enc[unit.slots[i]] = unit.configs[static_cast<size_t>(digit)][i];
-      }
-    }
   }
   return make(std::move(enc));
 }
@@ -580,12 +583,7 @@ Architecture GraphSearchSpace::sample(Rng& rng) const {
   if (size_) return from_dense_id(static_cast<uint64_t>(rng.index(static_cast<size_t>(*size_))));
   std::vector<int32_t> enc(slots_.size(), 0);
   for (const Unit& unit : units_) {
-    const size_t digit = rng.index(static_cast<size_t>(unit.radix));
-    if (unit.keep == 0) {
-      enc[unit.slots[0]] = static_cast<int32_t>(digit);
-    } else {
-      for (size_t i = 0; i < unit.slots.size(); ++i) enc[unit.slots[i]] = unit.configs[digit][i];
-    }
+    write_digit(unit, rng.index(static_cast<size_t>(unit.radix)), enc);
   }
   return make(std::move(enc));
 }
@@ -774,8 +772,8 @@ std::vector<float> GraphSearchSpace::encode(const Architecture& arch,
 }
 
 std::vector<int32_t> GraphSearchSpace::choice_cardinalities() const {
-  std::vector<int32_t> out = slot_candidates_;
-  for (size_t s = 0; s < out.size(); ++s) out[s] += dropped(s) >= 0 ? 1 : 0;
+  std::vector<int32_t> out;
+  for (size_t s = 0; s < slots_.size(); ++s) out.push_back(values(s));
   return out;
 }
 
@@ -787,14 +785,10 @@ std::optional<Architecture> GraphSearchSpace::from_choices(
     const std::vector<int32_t>& choices) const {
   if (choices.size() != slots_.size()) return std::nullopt;
   for (size_t s = 0; s < choices.size(); ++s) {
-    if (choices[s] < 0 || choices[s] >= slot_candidates_[s] + (dropped(s) >= 0 ? 1 : 0)) {
-      return std::nullopt;
-    }
+    if (choices[s] < 0 || choices[s] >= values(s)) return std::nullopt;
   }
   for (const Unit& unit : units_) {
-    size_t kept = 0;
-    for (size_t slot : unit.slots) kept += choices[slot] != dropped(slot) ? 1 : 0;
-    if (unit.keep > 0 && kept != unit.keep) return std::nullopt;
+    if (unit.keep > 0 && kept(unit, choices) != unit.keep) return std::nullopt;
   }
   return make(choices);
 }

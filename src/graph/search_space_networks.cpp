@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <mutex>
 #include <utility>
 
 #include "nascpp/core/error.h"
@@ -93,19 +94,21 @@ class GraphSupernetImpl : public Supernet {
   torch::Tensor alphas_;
 };
 
-// One cell's parameters are at most its supernet cell's (every candidate of
-// every slot), which is quadratic in the channels: a * c^2 + b * c, fitted
-// from two small cells.
-OpParameterModel cell_parameter_bound(const Graph& graph) {
-  auto count = [&graph](int64_t c) {
-    torch::NoGradGuard no_grad;
-    SupernetCell cell(graph, CellOptions(c));
-    return static_cast<double>(count_parameters(*cell));
-  };
-  return OpParameterModel::through(count(2), count(4));
-}
-
 }  // namespace
+
+const OpParameterModel& GraphSearchSpace::cell_parameter_bound() const {
+  std::call_once(parameter_bound_->once, [this] {
+    // One cell's parameters are at most its supernet cell's (every candidate
+    // of every slot): a * c^2 + b * c, fitted from two small cells.
+    auto count = [this](int64_t c) {
+      torch::NoGradGuard no_grad;
+      SupernetCell cell(graph_, CellOptions(c));
+      return static_cast<double>(count_parameters(*cell));
+    };
+    parameter_bound_->model = OpParameterModel::through(count(2), count(4));
+  });
+  return parameter_bound_->model;
+}
 
 Architecture GraphSearchSpace::derive(const torch::Tensor& weights) const {
   NASCPP_CHECK(weights.dim() == 2 && weights.size(0) == static_cast<int64_t>(slots_.size()),
@@ -116,11 +119,11 @@ Architecture GraphSearchSpace::derive(const torch::Tensor& weights) const {
   std::vector<int32_t> choices(slots_.size(), 0);
   // The strongest candidate of slot s, `none` left out where `skip_none`.
   auto best = [&](size_t s, bool skip_none) {
-    const auto& names = graph_.slot(slots_[s]).candidates();
+    const auto row = static_cast<int64_t>(s);
     int32_t arg = -1;
     for (int32_t k = 0; k < slot_candidates_[s]; ++k) {
-      if (skip_none && names[static_cast<size_t>(k)] == "none") continue;
-      if (arg < 0 || acc[static_cast<int64_t>(s)][k] > acc[static_cast<int64_t>(s)][arg]) arg = k;
+      if (skip_none && k == slot_none_[s]) continue;
+      if (arg < 0 || acc[row][k] > acc[row][arg]) arg = k;
     }
     return arg < 0 ? 0 : arg;
   };
@@ -131,13 +134,14 @@ Architecture GraphSearchSpace::derive(const torch::Tensor& weights) const {
     }
     // DARTS' genotype rule: keep the edges whose strongest op other than
     // `none` weighs most (ties: the earlier edge), each with that op.
+    std::vector<int32_t> op(slots_.size(), 0);  // per slot of the node: its strongest op
+    for (size_t slot : unit.slots) op[slot] = best(slot, true);
+    auto strength = [&](size_t slot) { return acc[static_cast<int64_t>(slot)][op[slot]]; };
     std::vector<size_t> order = unit.slots;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return acc[static_cast<int64_t>(a)][best(a, true)] >
-             acc[static_cast<int64_t>(b)][best(b, true)];
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return strength(a) > strength(b); });
     for (size_t slot : unit.slots) choices[slot] = dropped(slot);
-    for (size_t i = 0; i < unit.keep; ++i) choices[order[i]] = best(order[i], true);
+    for (size_t i = 0; i < unit.keep; ++i) choices[order[i]] = op[order[i]];
   }
   return make(std::move(choices));
 }
@@ -148,7 +152,7 @@ std::shared_ptr<Network> GraphSearchSpace::build_network(const Architecture& arc
                                                          const NetworkSpec& spec) const {
   const Graph cell = cell_of(arch);
   spec.validate();
-  const OpParameterModel bound = cell_parameter_bound(graph_);
+  const OpParameterModel& bound = cell_parameter_bound();
   check_skeleton_sizes(spec, options_.skeleton(), name_ + " network",
                        [&bound](double c) { return bound.at(c); });
   return std::make_shared<GraphNetworkImpl>(cell, spec, options_.skeleton());
@@ -166,7 +170,7 @@ std::shared_ptr<Supernet> GraphSearchSpace::build_supernet(const NetworkSpec& sp
                         graph_.describe(ref), join(candidates, ", "));
   }
   spec.validate();
-  const OpParameterModel bound = cell_parameter_bound(graph_);
+  const OpParameterModel& bound = cell_parameter_bound();
   check_skeleton_sizes(spec, options_.skeleton(), name_ + " supernet",
                        [&bound](double c) { return bound.at(c); });
   // The supernet keeps the space alive for derive().

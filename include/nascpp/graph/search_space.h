@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -196,6 +197,21 @@ class GraphSearchSpace : public SearchSpace {
   /// The dropped value of slot `s` (its number of candidates), -1 for a slot
   /// of no input choice.
   int32_t dropped(size_t s) const;
+  /// The values slot `s` takes in an encoding: its candidates, and "dropped"
+  /// on an edge of a node that chooses its inputs.
+  int32_t values(size_t s) const;
+  /// How many edges of `unit` the encoding keeps.
+  size_t kept(const Unit& unit, const std::vector<int32_t>& encoding) const;
+  /// Writes value `digit` of `unit` into `encoding`.
+  void write_digit(const Unit& unit, uint64_t digit, std::vector<int32_t>& encoding) const;
+  /// A bound on one cell's parameters (its supernet cell's, quadratic in the
+  /// channels), fitted on first use (search_space_networks.cpp: it builds
+  /// LibTorch modules) and shared by the copies of this space.
+  const OpParameterModel& cell_parameter_bound() const;
+  struct ParameterBound {
+    std::once_flag once;
+    OpParameterModel model;
+  };
 
   std::string name_;
   Graph graph_;
@@ -210,6 +226,7 @@ class GraphSearchSpace : public SearchSpace {
   std::vector<Unit> units_;               // dense-id digits, by first slot
   std::vector<size_t> slot_unit_;         // per slot: its unit
   bool input_choices_ = false;            // some node chooses its inputs
+  std::shared_ptr<ParameterBound> parameter_bound_ = std::make_shared<ParameterBound>();
   std::vector<size_t> edge_vertex_order_; // adjacency: edges by their target's position
   std::optional<uint64_t> size_;
   bool path_encoding_ = false;               // "path" offered
