@@ -102,7 +102,7 @@ search: {device: cpu, train_limit: 256}
 // keeps two of its three incoming edges: the derived cell keeps exactly two.
 TEST(GraphSpaceSearch, GdasSearchesAYamlSpaceThatChoosesInputs) {
   test::TempDir tmp;
-  auto cfg = ConfigNode::parse(R"(
+  const std::string experiment = R"(
 seed: 1
 search_space:
   name: graph
@@ -122,20 +122,11 @@ search_space:
 optimizer: {name: gdas, epochs: 2, batch_size: 32, train_portion: 0.5}
 dataset: {name: fashion_mnist}
 search: {device: cpu, train_limit: 256}
-)");
+)";
+  auto cfg = ConfigNode::parse(experiment);
   const auto s = run_experiment(cfg, ExperimentOptions().run_dir(tmp.file("run")));
   EXPECT_EQ(s.status, "complete") << s.status_reason;
-  auto section = ConfigNode::parse(R"(
-label: keep_two
-nodes: [{name: "0", role: input}, {name: "1"}, {name: "2"}, {name: "3", role: output, choose_inputs: 2}]
-edges:
-  - {from: "0", to: "1", ops: [none, skip_connect, nor_conv_3x3]}
-  - {from: "1", to: "2", ops: [none, skip_connect, nor_conv_3x3]}
-  - {from: "0", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
-  - {from: "1", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
-  - {from: "2", to: "3", ops: [none, skip_connect, nor_conv_3x3]}
-skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
-)");
+  auto section = ConfigNode::parse(experiment).section("search_space");
   const auto space = GraphSearchSpace::from_config(section);
   const auto arch = space->parse(s.architecture);  // validates: exactly two kept
   EXPECT_EQ(space->format(arch), s.architecture);
@@ -154,7 +145,8 @@ TEST(GraphSpaceSearch, NasBench201DeclaredInYamlSearchesTheBenchmarkLikeTheBuilt
   const std::string rest = R"(
 seed: 4
 optimizer: {name: regularized_evolution, population_size: 20, sample_size: 5}
-evaluator: {name: tabular, benchmark: nasbench201, data_dir: '', dataset: cifar10-valid}
+evaluator: {name: tabular, benchmark: nasbench201, data_dir: ')" +
+                           test::data_dir() + R"(', dataset: cifar10-valid}
 budget: {max_queries: 60}
 )";
   std::string edges;

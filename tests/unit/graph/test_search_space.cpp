@@ -19,6 +19,7 @@
 #include "nascpp/registries.h"
 #include "search_spaces/nasbench201/nasbench201.h"
 #include "search_spaces/nasbench201/network.h"
+#include "support/graph_spaces.h"
 #include "support/test_support.h"
 
 namespace nascpp {
@@ -46,12 +47,6 @@ Graph node_op_cell() {
       .add_edge("1", "2", OpSlot::fixed("skip_connect"))
       .add_edge("0", "2", OpSlot::mixed({"none", "skip_connect", "nor_conv_1x1"}));
   return g;
-}
-
-GraphSpaceOptions small_skeleton() {
-  GraphSpaceOptions options;
-  options.skeleton(SkeletonOptions().channels(4).stages(2).cells_per_stage(1));
-  return options;
 }
 
 TEST(GraphSearchSpace, OnNasBench201sGraphEveryArchitectureEqualsTheBenchmarkSpace) {
@@ -109,8 +104,8 @@ TEST(GraphSearchSpace, TheCanonicalFormIgnoresNodeNumberingAndKeepsConcatOrder) 
         .add_edge("b", "out", OpSlot::mixed({"skip_connect", "none"}));
     return g;
   };
-  const GraphSearchSpace ab("x", cell("a", "b"), small_skeleton());
-  const GraphSearchSpace ba("x", cell("b", "a"), small_skeleton());
+  const GraphSearchSpace ab("x", cell("a", "b"), test::small_skeleton());
+  const GraphSearchSpace ba("x", cell("b", "a"), test::small_skeleton());
   const auto one = ab.from_choices({0, 1, 0, 0});
   const auto two = ba.from_choices({0, 1, 0, 0});
   ASSERT_TRUE(one && two);
@@ -119,7 +114,7 @@ TEST(GraphSearchSpace, TheCanonicalFormIgnoresNodeNumberingAndKeepsConcatOrder) 
   // A `none` edge is a zero term.
   EXPECT_EQ(ab.canonical(*ab.from_choices({0, 1, 1, 0})), "#+(in)@avg_pool_3x3");
   // A node op wraps the node.
-  const GraphSearchSpace small("small", node_op_cell(), small_skeleton());
+  const GraphSearchSpace small("small", node_op_cell(), test::small_skeleton());
   EXPECT_EQ(small.canonical(small.parse("|avg_pool_3x3|none~0|")),
             "(#+(0)@nor_conv_1x1)@avg_pool_3x3");
 }
@@ -142,7 +137,7 @@ TEST(GraphSearchSpace, SameSeedSamplesAndMutatesLikeTheBenchmarkSpace) {
 }
 
 TEST(GraphSearchSpace, SamplingIsUniformAndMutationChangesOneChoice) {
-  const GraphSearchSpace space("small", node_op_cell(), small_skeleton());
+  const GraphSearchSpace space("small", node_op_cell(), test::small_skeleton());
   ASSERT_EQ(space.size(), std::optional<uint64_t>(6));
   Rng rng(3);
   std::vector<int> counts(6, 0);
@@ -232,7 +227,7 @@ TEST(GraphSearchSpace, OnNasBench201sGraphTheSupernetEqualsTheBenchmarkSpaces) {
 }
 
 TEST(GraphSearchSpace, ANodeOpAndFixedEdgesAreNotChoices) {
-  const GraphSearchSpace space("small", node_op_cell(), small_skeleton());
+  const GraphSearchSpace space("small", node_op_cell(), test::small_skeleton());
   // Edge slots first, then node slots (Graph::mixed_slots); the text puts a
   // node's op before its edges.
   EXPECT_EQ(space.choice_cardinalities(), (std::vector<int32_t>{3, 2}));
@@ -273,7 +268,7 @@ TEST(GraphSearchSpace, ANodeOpAndFixedEdgesAreNotChoices) {
 }
 
 TEST(GraphSearchSpace, NetworksOfASmallSpaceTrainOnSmallImages) {
-  const GraphSearchSpace space("small", node_op_cell(), small_skeleton());
+  const GraphSearchSpace space("small", node_op_cell(), test::small_skeleton());
   const auto spec = NetworkSpec().in_channels(1).image_size(8).num_classes(3);
   seed_torch(2);
   for (const auto& arch : space.enumerate()) {
@@ -290,7 +285,7 @@ TEST(GraphSearchSpace, NetworksOfASmallSpaceTrainOnSmallImages) {
 }
 
 TEST(GraphSearchSpace, MalformedStringsNameTheGroupAndTheValidOps) {
-  const GraphSearchSpace space("small", node_op_cell(), small_skeleton());
+  const GraphSearchSpace space("small", node_op_cell(), test::small_skeleton());
   NASCPP_EXPECT_THROW_WITH(space.parse("|nor_conv_3x3|skip_connect~0|+|none~1|"), ConfigError,
                            "found 2 '|...|' group(s) joined by '+', expected 1");
   NASCPP_EXPECT_THROW_WITH(space.parse("|conv|skip_connect~0|"), ConfigError,
@@ -324,7 +319,7 @@ TEST(GraphSearchSpace, MalformedStringsNameTheGroupAndTheValidOps) {
 }
 
 TEST(GraphSearchSpace, BadDefinitionsAreConfigErrorsThatNameThePart) {
-  const auto options = small_skeleton();
+  const auto options = test::small_skeleton();
   {
     Graph g;
     g.add_input("0").add_output("1").add_edge("0", "1", OpSlot::fixed("nor_conv_3x3"));
@@ -388,7 +383,7 @@ TEST(GraphSearchSpace, ADenseCellBeyondEveryLimitIsStillASpace) {
                  OpSlot::mixed({"none", "skip_connect"}));
     }
   }
-  const GraphSearchSpace space("dense", g, small_skeleton());
+  const GraphSearchSpace space("dense", g, test::small_skeleton());
   EXPECT_FALSE(space.size().has_value());
   // The path features are counted, not listed: no path encoding.
   EXPECT_EQ(space.encodings(), (std::vector<std::string>{"adjacency", "onehot", "op_indices"}));
@@ -448,12 +443,7 @@ TEST(GraphSearchSpace, DeclaredInYamlThroughTheRegistry) {
 }
 
 TEST(GraphSearchSpace, YamlMistakesNameTheEntryAndTheValidChoices) {
-  auto create = [](const std::string& yaml) {
-    auto cfg = ConfigNode(YAML::Load(yaml), "search_space");
-    const auto space = search_space_registry().create("graph", cfg);
-    cfg.finish();
-    return space;
-  };
+  const auto create = test::graph_space_from_yaml;
   const std::string nodes = R"(
 label: t
 nodes: [{name: "0", role: input}, {name: "1", role: output}]

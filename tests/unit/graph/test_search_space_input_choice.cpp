@@ -4,7 +4,6 @@
 // to enumerate by hand.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <map>
@@ -18,16 +17,11 @@
 #include "nascpp/network.h"
 #include "nascpp/registries.h"
 #include "nascpp/supernet.h"
+#include "support/graph_spaces.h"
 #include "support/test_support.h"
 
 namespace nascpp {
 namespace {
-
-GraphSpaceOptions small_skeleton() {
-  GraphSpaceOptions options;
-  options.skeleton(SkeletonOptions().channels(4).stages(2).cells_per_stage(1));
-  return options;
-}
 
 // Node "1" takes the input through a choice of {skip_connect, nor_conv_1x1};
 // the output "2" keeps one of its two incoming edges (from "0" or "1"), with
@@ -58,7 +52,7 @@ const std::vector<std::string>& keep_one_strings() {
 }
 
 TEST(GraphSearchSpaceInputChoice, EnumeratesTheHandListedCellsInDenseIdOrder) {
-  const GraphSearchSpace space("keep_one", keep_one_cell(), small_skeleton());
+  const GraphSearchSpace space("keep_one", keep_one_cell(), test::small_skeleton());
   EXPECT_EQ(space.size(), std::optional<uint64_t>(8));
   EXPECT_EQ(space.text_form(), "|op~0|+|op~{0,1}|");
   EXPECT_EQ(space.choice_cardinalities(), (std::vector<int32_t>{2, 3, 3}));
@@ -78,7 +72,7 @@ TEST(GraphSearchSpaceInputChoice, EnumeratesTheHandListedCellsInDenseIdOrder) {
 }
 
 TEST(GraphSearchSpaceInputChoice, NeighboursAreTheHandListedSingleChanges) {
-  const GraphSearchSpace space("keep_one", keep_one_cell(), small_skeleton());
+  const GraphSearchSpace space("keep_one", keep_one_cell(), test::small_skeleton());
   const auto all = space.enumerate();
   // From cell 0: the op of 0 -> 1 (cell 4); the kept edge's other op (cell 1);
   // the kept edge moved with its op to 1 -> 2 (cell 2).
@@ -98,7 +92,7 @@ TEST(GraphSearchSpaceInputChoice, NeighboursAreTheHandListedSingleChanges) {
 }
 
 TEST(GraphSearchSpaceInputChoice, SamplingIsUniformOverTheCells) {
-  const GraphSearchSpace space("keep_one", keep_one_cell(), small_skeleton());
+  const GraphSearchSpace space("keep_one", keep_one_cell(), test::small_skeleton());
   Rng rng(11);
   std::map<std::string, int> counts;
   for (int i = 0; i < 8000; ++i) ++counts[space.format(space.sample(rng))];
@@ -107,7 +101,7 @@ TEST(GraphSearchSpaceInputChoice, SamplingIsUniformOverTheCells) {
 }
 
 TEST(GraphSearchSpaceInputChoice, ChoicesOutsideTheInputRuleAreRejected) {
-  const GraphSearchSpace space("keep_one", keep_one_cell(), small_skeleton());
+  const GraphSearchSpace space("keep_one", keep_one_cell(), test::small_skeleton());
   EXPECT_FALSE(space.from_choices({0, 0, 0}).has_value());  // keeps both
   EXPECT_FALSE(space.from_choices({0, 2, 2}).has_value());  // keeps neither
   EXPECT_FALSE(space.from_choices({2, 0, 2}).has_value());  // 0 -> 1 has no "dropped"
@@ -125,7 +119,7 @@ TEST(GraphSearchSpaceInputChoice, ChoicesOutsideTheInputRuleAreRejected) {
 }
 
 TEST(GraphSearchSpaceInputChoice, ADroppedEdgeIsAZeroInEveryDerivedForm) {
-  const GraphSearchSpace space("keep_one", keep_one_cell(), small_skeleton());
+  const GraphSearchSpace space("keep_one", keep_one_cell(), test::small_skeleton());
   const auto all = space.enumerate();
   // Cells 0 and 2 both compute the identity of the input (a skip from "0",
   // or a skip from "1", which is a skip of "0"): one canonical form.
@@ -152,7 +146,7 @@ TEST(GraphSearchSpaceInputChoice, ADroppedEdgeIsAZeroInEveryDerivedForm) {
   fixed.add_edge("0", "1", OpSlot::mixed({"skip_connect", "nor_conv_1x1"}))
       .add_edge("0", "2", OpSlot::fixed("nor_conv_3x3"))
       .add_edge("1", "2", OpSlot::fixed("none"));
-  const GraphSearchSpace reference("fixed", fixed, small_skeleton());
+  const GraphSearchSpace reference("fixed", fixed, test::small_skeleton());
   const auto spec = NetworkSpec().in_channels(1).image_size(8).num_classes(3);
   for (int conv1x1 = 0; conv1x1 < 2; ++conv1x1) {
     const auto ours = space.build_network(all[conv1x1 == 0 ? 1 : 5], spec);
@@ -185,7 +179,7 @@ Graph darts_like_cell(const std::vector<std::string>& ops) {
 TEST(GraphSearchSpaceInputChoice, ADartsShapedCellHasTheCountedSizeAndNeighbours) {
   const GraphSearchSpace space("darts_like",
                                darts_like_cell({"skip_connect", "nor_conv_1x1", "avg_pool_3x3"}),
-                               small_skeleton());
+                               test::small_skeleton());
   ASSERT_EQ(space.size(), std::optional<uint64_t>(729));
   EXPECT_EQ(space.text_form(), "|op~{a}|+|op~{a,1}|op~{a,1}|+|op~{a,1,2}|op~{a,1,2}|");
   const auto all = space.enumerate();
@@ -241,7 +235,7 @@ TEST(GraphSearchSpaceInputChoice, TheSupernetDerivesAsDartsKeepingTheStrongestEd
       .add_edge("0", "2", OpSlot::mixed(ops))
       .add_edge("1", "2", OpSlot::mixed(ops));
   g.choose_inputs("2", 1);
-  const GraphSearchSpace space("keep_one_none", g, small_skeleton());
+  const GraphSearchSpace space("keep_one_none", g, test::small_skeleton());
   const auto spec = NetworkSpec().in_channels(1).image_size(8).num_classes(2);
   const auto supernet = space.build_supernet(spec);
   ASSERT_EQ(supernet->arch_parameters().size(), 1u);
@@ -265,12 +259,7 @@ TEST(GraphSearchSpaceInputChoice, TheSupernetDerivesAsDartsKeepingTheStrongestEd
 }
 
 TEST(GraphSearchSpaceInputChoice, DeclaredInYamlAndBadChoicesNameTheNode) {
-  auto create = [](const std::string& yaml) {
-    auto cfg = ConfigNode(YAML::Load(yaml), "search_space");
-    const auto space = search_space_registry().create("graph", cfg);
-    cfg.finish();
-    return space;
-  };
+  const auto create = test::graph_space_from_yaml;
   const std::string head = R"(
 label: keep_one
 skeleton: {channels: 4, stages: 2, cells_per_stage: 1}
@@ -282,7 +271,7 @@ edges:
   const auto space = create(head + R"(
 nodes: [{name: "0", role: input}, {name: "1"}, {name: "2", role: output, choose_inputs: 1}]
 )");
-  const GraphSearchSpace reference("keep_one", keep_one_cell(), small_skeleton());
+  const GraphSearchSpace reference("keep_one", keep_one_cell(), test::small_skeleton());
   EXPECT_EQ(space->enumerate(), reference.enumerate());
   EXPECT_EQ(dynamic_cast<const GraphSearchSpace&>(*space).graph(), keep_one_cell());
 
